@@ -1,0 +1,36 @@
+# The two commands a new user needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install schema lint clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Padu needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(STAMP)
+
+## Serve on 127.0.0.1:$${PORT:-8000} with the embedded PostgreSQL and demo data (first run seeds it).
+run: $(STAMP)
+	$(BIN)/padu serve
+
+## Run the whole test suite against a real PostgreSQL (embedded unless PADU_TEST_DSN is set).
+test: $(STAMP)
+	$(BIN)/pytest
+
+## Regenerate schema.graphql from the code.
+schema: $(STAMP)
+	$(BIN)/padu export-schema > schema.graphql
+
+lint: $(STAMP)
+	$(BIN)/pip install --quiet ruff mypy
+	$(BIN)/ruff check padu tests
+	$(BIN)/mypy padu
+
+clean:
+	rm -rf $(VENV) .padu

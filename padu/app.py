@@ -1,0 +1,96 @@
+"""The Starlette application: routes, lifespan (sources and their pools), health."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from padu.config import Config
+from padu.errors import PaduError
+from padu.schema import schema
+from padu.sources import Sources
+from padu.sources.base import Source
+from padu.sources.hosting import source_dsns, unseeded
+from padu.view import PaduGraphQL
+
+log = logging.getLogger("padu")
+
+
+class GraphQLEndpoint:
+    """Forwards to the view made in the lifespan, once the sources it needs are started."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await scope["app"].state.graphql(scope, receive, send)
+
+
+async def _ping(source: Source) -> dict[str, object]:
+    try:
+        latency = await asyncio.wait_for(source.ping(), timeout=source.config.connect_timeout)
+    except (PaduError, TimeoutError) as exc:
+        return {"status": "down", "error": str(exc) or "timed out"}
+    return {"status": "up", "latencyMs": round(latency, 2)}
+
+
+async def healthz(request: Request) -> Response:
+    """Each source's status and latency: 200 when all are up, 503 otherwise."""
+    sources: Sources = request.app.state.sources
+    checks = await asyncio.gather(*(_ping(s) for s in sources))
+    report = {s.name: check for s, check in zip(sources, checks, strict=True)}
+    healthy = all(check["status"] == "up" for check in checks)
+    body = {"status": "up" if healthy else "down", "sources": report}
+    return JSONResponse(body, status_code=200 if healthy else 503)
+
+
+async def home(request: Request) -> Response:
+    return RedirectResponse("/graphql")
+
+
+async def seed_if_empty(config: Config, dsns: Mapping[str, str]) -> None:
+    """First run on the embedded server: load the demo data into sources that have none."""
+    missing = await unseeded(config, dsns)
+    if not missing:
+        return
+    from padu.sources.demo import SCALES, seed
+
+    log.info("first run: seeding %s demo data into %s", config.demo_scale, ", ".join(missing))
+    await seed(
+        {name: dsns[name] for name in missing},
+        config.region,
+        SCALES[config.demo_scale],
+        progress=True,
+    )
+
+
+def create_app(config: Config, dsns: Mapping[str, str] | None = None) -> Starlette:
+    """Padu as an ASGI app; without ``dsns`` the sources are found (and seeded) from ``config``."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        resolved = dict(dsns) if dsns is not None else await source_dsns(config)
+        if dsns is None:
+            await seed_if_empty(config, resolved)
+        sources = Sources.create(config.sources, resolved)
+        await sources.start()
+        app.state.sources = sources
+        app.state.graphql = PaduGraphQL(schema, config, sources)
+        log.info("Padu serves region %s (%s) in %s mode", config.region.code,
+                 config.region.name, config.mode)
+        try:
+            yield
+        finally:
+            await sources.stop()
+
+    routes = [
+        Route("/", home),
+        Route("/graphql", GraphQLEndpoint(), methods=["GET", "POST"]),
+        Route("/healthz", healthz),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)

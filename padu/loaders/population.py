@@ -1,0 +1,41 @@
+"""DataLoaders over the population registry."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from padu.loaders.base import ByKeyLoader, ManyByKeyLoader
+from padu.sources.population import Family, PopulationSource, Resident
+
+
+class ResidentByNikLoader(ByKeyLoader[str, Resident]):
+    """Residents by NIK."""
+
+    source: PopulationSource
+
+    async def fetch(self, keys: Sequence[str]) -> Sequence[Resident]:
+        return await self.source.residents_by_nik(keys)
+
+    def key_of(self, item: Resident) -> str:
+        return item.nik
+
+
+class ResidentsByFamilyLoader(ManyByKeyLoader[str, Resident]):
+    """Members of each family card, head first."""
+
+    source: PopulationSource
+
+    async def fetch(self, keys: Sequence[str]) -> Sequence[tuple[str, Resident]]:
+        return [(r.family_card_number, r) for r in await self.source.residents_by_family(keys)]
+
+
+class FamilyByNumberLoader(ByKeyLoader[str, Family]):
+    """Family cards by KK number."""
+
+    source: PopulationSource
+
+    async def fetch(self, keys: Sequence[str]) -> Sequence[Family]:
+        return await self.source.families_by_number(keys)
+
+    def key_of(self, item: Family) -> str:
+        return item.number

@@ -1,0 +1,64 @@
+"""Resolvers for courses, enrolments and learning summaries."""
+
+from __future__ import annotations
+
+import strawberry
+
+from padu.loaders.learning import EnrollmentPageArgs
+from padu.resolvers.info import Info
+from padu.resolvers.pagination import CursorKind, connection, known_count, page_request
+from padu.resolvers.performance import check_year
+from padu.schema.pagination import Connection
+from padu.sources import learning as records
+from padu.sources import performance
+
+COURSE_CURSOR = CursorKind[records.Course]("course", (int,), lambda c: (c.id,))
+ENROLLMENT_CURSOR = CursorKind[records.Enrollment]("enrollment", (int,), lambda e: (e.id,))
+
+
+async def course(info: Info, id: strawberry.ID) -> records.Course | None:
+    if not id.isdigit():
+        return None
+    return await info.context.loaders.course_by_id.load(int(id))
+
+
+async def courses(
+    info: Info, first: int | None = 20, after: str | None = None
+) -> Connection[records.Course]:
+    request = page_request(first, after, COURSE_CURSOR)
+    source = info.context.sources.learning
+    items = await source.list_courses(request.limit, request.after_part())
+    return connection(items, request, COURSE_CURSOR, source.count_courses)
+
+
+async def course_enrollments(
+    root: records.Course, info: Info, first: int | None = 20, after: str | None = None
+) -> Connection[records.Enrollment]:
+    request = page_request(first, after, ENROLLMENT_CURSOR)
+    arguments = EnrollmentPageArgs(limit=request.limit, after=request.after_part())
+    page = await info.context.loaders.enrollments_by_course.load((root.id, arguments))
+    return connection(page.items, request, ENROLLMENT_CURSOR, known_count(page.total))
+
+
+def enrollment_completed(root: records.Enrollment) -> bool:
+    return root.completed_at is not None
+
+
+async def officer_learning(
+    root: performance.Officer, info: Info, year: int
+) -> records.LearningTotal | None:
+    key = (root.nip, check_year(year))
+    return await info.context.loaders.learning_total_by_officer.load(key)
+
+
+def jp_required(info: Info) -> int:
+    return info.context.config.jp_required
+
+
+def compliant(root: records.LearningTotal, info: Info) -> bool:
+    return root.jp_completed >= info.context.config.jp_required
+
+
+async def summary_enrollments(root: records.LearningTotal, info: Info) -> list[records.Enrollment]:
+    key = (root.officer_nip, root.year)
+    return await info.context.loaders.enrollments_by_officer.load(key)

@@ -1,0 +1,116 @@
+"""Page arguments, opaque keyset cursors and connection building shared by every list."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
+
+from padu.errors import BadUserInput
+from padu.schema.pagination import Connection, Edge, PageInfo
+
+MAX_FIRST = 100
+DEFAULT_FIRST = 20
+T = TypeVar("T")
+Key = tuple[Any, ...]
+
+
+def _parse_part(kind: type, value: Any) -> Any:
+    if kind is datetime:
+        parsed = datetime.fromisoformat(value)
+        if parsed.tzinfo is None:
+            raise ValueError("naive time")
+        return parsed
+    if kind is date:
+        return date.fromisoformat(value)
+    if type(value) is not kind:
+        raise ValueError(f"expected {kind.__name__}")
+    return value
+
+
+class CursorKind(Generic[T]):
+    """The cursor of one list: a tag naming the list and the sort key of its items."""
+
+    def __init__(self, tag: str, parts: tuple[type, ...], key_of: Callable[[T], Key]) -> None:
+        self.tag, self.parts, self.key_of = tag, parts, key_of
+
+    def encode(self, item: T) -> str:
+        key = [v.isoformat() if isinstance(v, date) else v for v in self.key_of(item)]
+        raw = json.dumps([self.tag, *key], separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    def decode(self, cursor: str) -> Key:
+        """The sort key inside ``cursor``; a cursor from elsewhere is a BAD_USER_INPUT."""
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+            tag, *values = json.loads(raw)
+            if tag != self.tag or len(values) != len(self.parts):
+                raise ValueError("cursor of another list")
+            return tuple(_parse_part(k, v) for k, v in zip(self.parts, values, strict=True))
+        except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+            raise BadUserInput(
+                f"`after` is not a cursor of this {self.tag} list; pass an `endCursor` or "
+                "`cursor` this list returned, or omit `after` to start from the beginning.",
+                argument="after",
+            ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """Validated ``first`` / ``after``: how many items, after which sort key."""
+
+    first: int
+    after: Key | None
+
+    @property
+    def limit(self) -> int:
+        """Rows to fetch: one more than asked, to learn whether another page follows."""
+        return self.first + 1
+
+    def after_part(self) -> Any:
+        """The cursor's only sort-key part, for lists keyed by a single column."""
+        return None if self.after is None else self.after[0]
+
+
+def page_request(first: int | None, after: str | None, kind: CursorKind[Any]) -> PageRequest:
+    """Check ``first`` against the cap (null means the default) and decode ``after``."""
+    if first is None:
+        first = DEFAULT_FIRST
+    if first < 0 or first > MAX_FIRST:
+        raise BadUserInput(
+            f"`first` must be between 0 and {MAX_FIRST}, got {first}; "
+            "page through longer lists with `after`.",
+            argument="first",
+        )
+    return PageRequest(first=first, after=None if after is None else kind.decode(after))
+
+
+def connection(
+    items: Sequence[T],
+    request: PageRequest,
+    kind: CursorKind[T],
+    count: Callable[[], Awaitable[int]],
+) -> Connection[T]:
+    """A connection from up to ``request.limit`` fetched items."""
+    page = list(items[: request.first])
+    edges = [Edge(cursor=kind.encode(item), node=item) for item in page]
+    info = PageInfo(
+        has_next_page=len(items) > request.first,
+        has_previous_page=request.after is not None,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
+    )
+    return Connection(edges=edges, page_info=info, count=count)
+
+
+def known_count(total: int) -> Callable[[], Awaitable[int]]:
+    """A count already fetched with the page (per-parent lists)."""
+
+    async def count() -> int:
+        return total
+
+    return count

@@ -1,0 +1,97 @@
+"""Resolvers for officers, units, activities and performance."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import strawberry
+
+from padu.errors import BadUserInput
+from padu.loaders.performance import ActivityPageArgs, OfficerPageArgs
+from padu.resolvers.info import Info
+from padu.resolvers.pagination import CursorKind, connection, known_count, page_request
+from padu.schema.inputs import OfficerFilter
+from padu.schema.pagination import Connection
+from padu.schema.scalars import NIP
+from padu.sources import learning
+from padu.sources import performance as records
+
+OFFICER_CURSOR = CursorKind[records.Officer]("officer", (str,), lambda o: (o.nip,))
+ACTIVITY_CURSOR = CursorKind[records.Activity]("activity", (date, int), lambda a: (a.date, a.id))
+
+
+def check_year(year: int) -> int:
+    """Reject years no source holds data for, with the reason."""
+    if not 1950 <= year <= 2100:
+        raise BadUserInput(f"`year` must be between 1950 and 2100, got {year}", argument="year")
+    return year
+
+
+async def officer(info: Info, nip: NIP) -> records.Officer | None:
+    return await info.context.loaders.officer_by_nip.load(nip)
+
+
+async def officers(
+    info: Info, filter: OfficerFilter | None = None, first: int | None = 20, after: str | None = None
+) -> Connection[records.Officer]:
+    request = page_request(first, after, OFFICER_CURSOR)
+    f = filter or OfficerFilter()
+    where = records.OfficerFilter(
+        unit_code=f.unit_code, name=f.name, employment_type=f.employment_type, active=f.active
+    )
+    source = info.context.sources.performance
+    items = await source.list_officers(where, request.limit, request.after_part())
+    return connection(items, request, OFFICER_CURSOR, lambda: source.count_officers(where))
+
+
+async def units(info: Info) -> list[records.Unit]:
+    return await info.context.sources.performance.units()
+
+
+async def unit_officers(
+    root: records.Unit, info: Info, first: int | None = 20, after: str | None = None
+) -> Connection[records.Officer]:
+    request = page_request(first, after, OFFICER_CURSOR)
+    arguments = OfficerPageArgs(limit=request.limit, after=request.after_part())
+    page = await info.context.loaders.officers_by_unit.load((root.code, arguments))
+    return connection(page.items, request, OFFICER_CURSOR, known_count(page.total))
+
+
+async def officer_performance(
+    root: records.Officer, info: Info, year: int, quarter: int | None = None
+) -> records.PerformanceSummary | None:
+    if quarter is None:
+        period = records.PerformancePeriod.FINAL
+    elif 1 <= quarter <= 4:
+        period = list(records.PerformancePeriod)[quarter - 1]
+    else:
+        raise BadUserInput(f"`quarter` must be 1, 2, 3 or 4, got {quarter}", argument="quarter")
+    key = (root.nip, check_year(year), period)
+    return await info.context.loaders.performance_by_officer.load(key)
+
+
+def predicate_label(root: records.PerformanceSummary) -> str | None:
+    return None if root.predicate is None else root.predicate.value
+
+
+async def officer_activities(
+    root: records.Officer,
+    info: Info,
+    date_from: Annotated[date | None, strawberry.argument(name="from")] = None,
+    date_to: Annotated[date | None, strawberry.argument(name="to")] = None,
+    first: int | None = 20,
+    after: str | None = None,
+) -> Connection[records.Activity]:
+    request = page_request(first, after, ACTIVITY_CURSOR)
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise BadUserInput("`from` must not be after `to`", argument="from")
+    arguments = ActivityPageArgs(date_from, date_to, request.limit, request.after)
+    page = await info.context.loaders.activities_by_officer.load((root.nip, arguments))
+    return connection(page.items, request, ACTIVITY_CURSOR, known_count(page.total))
+
+
+async def enrollment_officer(root: learning.Enrollment, info: Info) -> records.Officer | None:
+    if root.officer_nip is None:
+        return None
+    return await info.context.loaders.officer_by_nip.load(root.officer_nip)

@@ -1,0 +1,52 @@
+"""Resolvers for residents and families."""
+
+from __future__ import annotations
+
+from padu.region import District, Village
+from padu.resolvers import region
+from padu.resolvers.info import Info
+from padu.resolvers.pagination import CursorKind, connection, page_request
+from padu.schema.inputs import ResidentFilter
+from padu.schema.pagination import Connection
+from padu.schema.scalars import NIK
+from padu.sources import population as records
+
+RESIDENT_CURSOR = CursorKind[records.Resident]("resident", (str,), lambda r: (r.nik,))
+
+
+async def resident(info: Info, nik: NIK) -> records.Resident | None:
+    return await info.context.loaders.resident_by_nik.load(nik)
+
+
+async def residents(
+    info: Info, filter: ResidentFilter | None = None, first: int | None = 20, after: str | None = None
+) -> Connection[records.Resident]:
+    request = page_request(first, after, RESIDENT_CURSOR)
+    where = records.ResidentFilter(
+        district_code=filter.district_code if filter else None,
+        village_code=filter.village_code if filter else None,
+        name=filter.name if filter else None,
+    )
+    source = info.context.sources.population
+    items = await source.list_residents(where, request.limit, request.after_part())
+    return connection(items, request, RESIDENT_CURSOR, lambda: source.count_residents(where))
+
+
+async def resident_family(root: records.Resident, info: Info) -> records.Family | None:
+    return await info.context.loaders.family_by_number.load(root.family_card_number)
+
+
+async def family_head(root: records.Family, info: Info) -> records.Resident | None:
+    return await info.context.loaders.resident_by_nik.load(root.head_nik)
+
+
+async def family_members(root: records.Family, info: Info) -> list[records.Resident]:
+    return await info.context.loaders.residents_by_family.load(root.number)
+
+
+def address_village(root: records.Address, info: Info) -> Village:
+    return region.village_by_code(info, root.village_code)
+
+
+def address_district(root: records.Address, info: Info) -> District:
+    return region.district_by_code(info, root.district_code)

@@ -1,0 +1,133 @@
+"""Resolvers for service requests, in their own system and from residents and officers."""
+
+from __future__ import annotations
+
+import strawberry
+
+from datetime import datetime
+
+from padu.region import District, Village
+from padu.resolvers import region
+from padu.resolvers.info import Info
+from padu.resolvers.pagination import (
+    CursorKind,
+    PageRequest,
+    connection,
+    known_count,
+    page_request,
+)
+from padu.loaders.base import PageByParentLoader
+from padu.loaders.service_requests import RequestPageArgs
+from padu.schema.enums import ServiceRequestStatus
+from padu.schema.inputs import ServiceRequestFilter
+from padu.schema.pagination import Connection
+from padu.sources import performance, population
+from padu.sources import service_requests as records
+
+REQUEST_CURSOR = CursorKind[records.ServiceRequest](
+    "serviceRequest", (datetime, int), lambda r: (r.submitted_at, r.id)
+)
+
+
+async def service_request(info: Info, id: strawberry.ID) -> records.ServiceRequest | None:
+    if not id.isdigit():
+        return None
+    return await info.context.loaders.service_request_by_id.load(int(id))
+
+
+async def service_requests(
+    info: Info,
+    filter: ServiceRequestFilter | None = None,
+    first: int | None = 20,
+    after: str | None = None,
+) -> Connection[records.ServiceRequest]:
+    request = page_request(first, after, REQUEST_CURSOR)
+    f = filter or ServiceRequestFilter()
+    where = records.RequestFilter(
+        statuses=None if f.status is None else tuple(f.status),
+        categories=None if f.category is None else tuple(f.category),
+        district_code=f.district_code,
+        village_code=f.village_code,
+        assignee_nip=f.assignee_nip,
+        submitted_from=f.submitted_from,
+        submitted_before=f.submitted_before,
+        overdue=f.overdue,
+    )
+    source = info.context.sources.service_requests
+    items = await source.list_requests(where, request.limit, request.after)
+    return connection(items, request, REQUEST_CURSOR, lambda: source.count_requests(where))
+
+
+async def _page_of(
+    loader: PageByParentLoader[str, RequestPageArgs, records.ServiceRequest],
+    parent: str,
+    status: list[ServiceRequestStatus] | None,
+    request: PageRequest,
+) -> Connection[records.ServiceRequest]:
+    arguments = RequestPageArgs(
+        statuses=None if status is None else tuple(status),
+        limit=request.limit,
+        after=request.after,
+    )
+    page = await loader.load((parent, arguments))
+    return connection(page.items, request, REQUEST_CURSOR, known_count(page.total))
+
+
+async def resident_service_requests(
+    root: population.Resident,
+    info: Info,
+    status: list[ServiceRequestStatus] | None = None,
+    first: int | None = 20,
+    after: str | None = None,
+) -> Connection[records.ServiceRequest]:
+    request = page_request(first, after, REQUEST_CURSOR)
+    loader = info.context.loaders.service_requests_by_resident
+    return await _page_of(loader, root.nik, status, request)
+
+
+async def officer_assigned_requests(
+    root: performance.Officer,
+    info: Info,
+    status: list[ServiceRequestStatus] | None = None,
+    first: int | None = 20,
+    after: str | None = None,
+) -> Connection[records.ServiceRequest]:
+    request = page_request(first, after, REQUEST_CURSOR)
+    loader = info.context.loaders.service_requests_by_assignee
+    return await _page_of(loader, root.nip, status, request)
+
+
+async def activity_service_request(
+    root: performance.Activity, info: Info
+) -> records.ServiceRequest | None:
+    if root.ticket_number is None:
+        return None
+    return await info.context.loaders.service_request_by_ticket.load(root.ticket_number)
+
+
+async def request_resident(root: records.ServiceRequest, info: Info) -> population.Resident | None:
+    return await info.context.loaders.resident_by_nik.load(root.resident_nik)
+
+
+async def request_assignee(root: records.ServiceRequest, info: Info) -> performance.Officer | None:
+    if root.assignee_nip is None:
+        return None
+    return await info.context.loaders.officer_by_nip.load(root.assignee_nip)
+
+
+async def event_actor(root: records.RequestEvent, info: Info) -> performance.Officer | None:
+    if root.actor_nip is None:
+        return None
+    return await info.context.loaders.officer_by_nip.load(root.actor_nip)
+
+
+async def request_events(root: records.ServiceRequest, info: Info) -> list[records.RequestEvent]:
+    return await info.context.loaders.events_by_service_request.load(root.id)
+
+
+def request_village(root: records.ServiceRequest, info: Info) -> Village:
+    return region.village_by_code(info, root.village_code)
+
+
+def request_district(root: records.ServiceRequest, info: Info) -> District:
+    return region.district_by_code(info, root.district_code)

@@ -1,0 +1,51 @@
+"""Filter inputs of the top-level lists."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from padu.schema.enums import EmploymentType, ServiceCategory, ServiceRequestStatus
+from padu.schema.scalars import NIP
+
+
+@strawberry.input(description="Narrows a resident list; all given conditions must hold.")
+class ResidentFilter:
+    district_code: str | None = strawberry.field(default=None, description="e.g. 36.71.01")
+    village_code: str | None = strawberry.field(default=None, description="e.g. 36.71.01.1001")
+    name: str | None = strawberry.field(
+        default=None, description="Part of the full name, case-insensitive."
+    )
+
+
+@strawberry.input(description="Narrows a service-request list; all given conditions must hold.")
+class ServiceRequestFilter:
+    status: list[ServiceRequestStatus] | None = strawberry.field(
+        default=None, description="Any of these statuses."
+    )
+    category: list[ServiceCategory] | None = strawberry.field(
+        default=None, description="Any of these categories."
+    )
+    district_code: str | None = None
+    village_code: str | None = None
+    assignee_nip: NIP | None = None
+    submitted_from: datetime | None = strawberry.field(
+        default=None, description="Submitted at or after this time."
+    )
+    submitted_before: datetime | None = strawberry.field(
+        default=None, description="Submitted before this time."
+    )
+    overdue: bool | None = strawberry.field(
+        default=None, description="Still open past its due time (true) or not (false)."
+    )
+
+
+@strawberry.input(description="Narrows an officer list; all given conditions must hold.")
+class OfficerFilter:
+    unit_code: str | None = None
+    name: str | None = strawberry.field(
+        default=None, description="Part of the name, case-insensitive."
+    )
+    employment_type: EmploymentType | None = None
+    active: bool | None = None

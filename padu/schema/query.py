@@ -1,0 +1,42 @@
+"""The root Query type: every entry point into the graph."""
+
+from __future__ import annotations
+
+import strawberry
+
+from padu.resolvers import learning, performance, population, region, service_requests
+from padu.schema.learning import Course
+from padu.schema.pagination import Connection
+from padu.schema.performance import Officer, Unit
+from padu.schema.population import Resident
+from padu.schema.region import Region
+from padu.schema.service_requests import ServiceRequest
+
+
+@strawberry.type(description="Everything Padu federates, in one graph.")
+class Query:
+    region: Region = strawberry.field(resolver=region.region)
+    resident: Resident | None = strawberry.field(
+        resolver=population.resident, description="A resident by NIK (population registry)."
+    )
+    residents: Connection[Resident] = strawberry.field(
+        resolver=population.residents, description="Residents in NIK order."
+    )
+    service_request: ServiceRequest | None = strawberry.field(
+        resolver=service_requests.service_request, description="A service request by id."
+    )
+    service_requests: Connection[ServiceRequest] = strawberry.field(
+        resolver=service_requests.service_requests, description="Requests, newest first."
+    )
+    officer: Officer | None = strawberry.field(
+        resolver=performance.officer, description="An officer by NIP (e-Kinerja)."
+    )
+    officers: Connection[Officer] = strawberry.field(
+        resolver=performance.officers, description="Officers in NIP order."
+    )
+    units: list[Unit] = strawberry.field(resolver=performance.units)
+    course: Course | None = strawberry.field(resolver=learning.course)
+    courses: Connection[Course] = strawberry.field(
+        resolver=learning.courses, description="Visible courses in id order."
+    )
+

@@ -1,0 +1,59 @@
+"""Citizen service requests and complaints with their timelines."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from padu.resolvers import service_requests as resolve
+from padu.schema.enums import ServiceCategory, ServiceRequestStatus
+from padu.schema.pagination import Connection
+from padu.schema.region import District, Village
+
+if TYPE_CHECKING:
+    from padu.schema.performance import Officer
+    from padu.schema.population import Resident
+
+LazyResident = Annotated["Resident", strawberry.lazy("padu.schema.population")]
+LazyOfficer = Annotated["Officer", strawberry.lazy("padu.schema.performance")]
+
+
+@strawberry.type(description="One step of a request's timeline.")
+class RequestEvent:
+    status: ServiceRequestStatus
+    note: str | None
+    at: datetime
+    actor: LazyOfficer | None = strawberry.field(
+        resolver=resolve.event_actor, description="Officer who took the step (e-Kinerja)."
+    )
+
+
+@strawberry.type(description="A citizen's service request or complaint.")
+class ServiceRequest:
+    id: strawberry.ID
+    ticket_number: str
+    category: ServiceCategory
+    category_name: str = strawberry.field(description="The category's name in the source system.")
+    status: ServiceRequestStatus
+    title: str
+    description: str
+    submitted_at: datetime
+    due_at: datetime = strawberry.field(description="From the category's service standard.")
+    resolved_at: datetime | None = strawberry.field(
+        description="When the request was resolved or rejected."
+    )
+    overdue: bool = strawberry.field(description="Still open after `dueAt`.")
+    resident: LazyResident | None = strawberry.field(
+        resolver=resolve.request_resident, description="Who submitted it (population registry)."
+    )
+    village: Village | None = strawberry.field(resolver=resolve.request_village)
+    district: District | None = strawberry.field(resolver=resolve.request_district)
+    assignee: LazyOfficer | None = strawberry.field(
+        resolver=resolve.request_assignee, description="Officer handling it (e-Kinerja)."
+    )
+    events: list[RequestEvent] = strawberry.field(resolver=resolve.request_events)
+
+
+ServiceRequestConnection = Connection[ServiceRequest]

@@ -1,0 +1,138 @@
+"""What every source adapter shares: its pool's lifecycle and counted, guarded round trips."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any, ClassVar
+
+import asyncpg
+
+from padu.config import SourceConfig
+from padu.errors import SourceTimeout, SourceUnavailable
+from padu.sources.trace import current_trace
+
+log = logging.getLogger("padu.sources")
+
+# Errors that mean "the source is unreachable or broken", not "the query is wrong".
+_UNAVAILABLE = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+)
+
+
+class Source:
+    """One source system reached through its own asyncpg pool."""
+
+    name: ClassVar[str]
+
+    def __init__(self, config: SourceConfig, dsn: str) -> None:
+        self.config = config
+        self.dsn = dsn
+        self._pool: asyncpg.Pool | None = None
+
+    async def start(self) -> None:
+        """Open the pool; a source that is down at start-up is retried on first use."""
+        options: dict[str, Any] = {
+            "max_size": self.config.pool_max,
+            "timeout": self.config.connect_timeout,
+            "command_timeout": self.config.statement_timeout,
+            "server_settings": {"application_name": f"padu:{self.name}"},
+        }
+        try:
+            self._pool = await asyncpg.create_pool(
+                self.dsn, min_size=self.config.pool_min, **options
+            )
+        except (*_UNAVAILABLE, asyncio.TimeoutError) as exc:
+            log.warning("source %s unreachable at start-up (%s); will retry on use", self.name, exc)
+            self._pool = await asyncpg.create_pool(self.dsn, min_size=0, **options)
+
+    async def stop(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError(f"source {self.name} is not started")
+        return self._pool
+
+    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
+        """Run one query as one counted round trip; connection trouble becomes SourceUnavailable."""
+        try:
+            rows: list[asyncpg.Record] = await self.pool.fetch(query, *args)
+        except asyncio.TimeoutError:
+            raise SourceTimeout(
+                self.name, f"did not answer within {self.config.statement_timeout:g}s"
+            ) from None
+        except _UNAVAILABLE as exc:
+            log.warning("source %s unavailable: %s", self.name, exc)
+            raise SourceUnavailable(self.name) from None
+        trace = current_trace.get()
+        if trace is not None:
+            trace.record(self.name, len(rows))
+        return rows
+
+    async def ping(self) -> float:
+        """Round-trip latency to the source in milliseconds; raises SourceUnavailable if down."""
+        started = time.perf_counter()
+        await self.fetch("SELECT 1")
+        return (time.perf_counter() - started) * 1000
+
+
+class Where:
+    """A WHERE clause built from only the conditions a request uses, with numbered parameters.
+
+    Optional filters written as ``$1 IS NULL OR col = $1`` defeat PostgreSQL's generic plans;
+    building the clause from the filters actually given keeps every statement index-friendly.
+    """
+
+    def __init__(self) -> None:
+        self.conditions: list[str] = []
+        self.args: list[Any] = []
+
+    def param(self, value: Any) -> str:
+        self.args.append(value)
+        return f"${len(self.args)}"
+
+    def add(self, condition: str) -> None:
+        self.conditions.append(condition)
+
+    @property
+    def sql(self) -> str:
+        return " AND ".join(self.conditions) if self.conditions else "TRUE"
+
+
+def like_pattern(text: str) -> str:
+    """A case-insensitive 'contains' pattern for LIKE, with the user's wildcards escaped."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def page_per_parent(
+    *, columns: str, tables: str, parent: str, where: Where, after: str | None, order: str,
+    limit: int,
+) -> str:
+    """One statement returning the first ``limit`` rows after ``after`` for every parent.
+
+    Each row carries ``total``: the parent's row count under ``where`` (cursor ignored), so a
+    per-parent connection gets its page and its count in a single round trip.
+    """
+    position = after or "TRUE"
+    return f"""
+        SELECT * FROM (
+            SELECT {columns},
+                   {position} AS past_cursor,
+                   count(*) OVER (PARTITION BY {parent}) AS total,
+                   row_number() OVER (PARTITION BY {parent}, {position} ORDER BY {order}) AS n
+            FROM {tables}
+            WHERE {where.sql}
+        ) s
+        WHERE past_cursor AND n <= {where.param(limit)}
+        ORDER BY n
+    """

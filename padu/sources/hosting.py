@@ -1,0 +1,41 @@
+"""Where each source lives: its configured DSN, or a database in the embedded server."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+
+from padu.config import Config
+from padu.sources.embedded import ensure_database, start_embedded, with_database
+
+log = logging.getLogger("padu.hosting")
+
+
+def embedded_database(source: str) -> str:
+    """Name of a source's database inside the embedded server."""
+    return f"padu_{source}"
+
+
+async def source_dsns(config: Config) -> dict[str, str]:
+    """A DSN for every source, creating the embedded server and its databases when needed."""
+    dsns = {name: s.dsn for name, s in config.sources.items() if s.dsn is not None}
+    embedded = [name for name, s in config.sources.items() if s.dsn is None]
+    if embedded:
+        data_dir = config.state_dir / "postgres"
+        log.info("embedded PostgreSQL in %s hosts: %s", data_dir, ", ".join(embedded))
+        admin = await asyncio.to_thread(start_embedded, data_dir)
+        for name in embedded:
+            await ensure_database(admin, embedded_database(name))
+            dsns[name] = with_database(admin, embedded_database(name))
+    return dsns
+
+
+async def unseeded(config: Config, dsns: Mapping[str, str]) -> list[str]:
+    """Embedded sources that hold no demo data yet."""
+    from padu.sources.demo import is_seeded
+
+    return [
+        name for name, s in config.sources.items()
+        if s.embedded and not await is_seeded(dsns[name], name)
+    ]

@@ -1,0 +1,224 @@
+"""Population registry (SIAK-like): residents, families and their addresses."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+
+import asyncpg
+
+from padu.sources.base import Source, Where, like_pattern
+
+
+class Gender(Enum):
+    """Jenis kelamin as recorded by Dukcapil."""
+
+    MALE = "LAKI-LAKI"
+    FEMALE = "PEREMPUAN"
+
+
+class Religion(Enum):
+    """Agama as recorded on the KTP."""
+
+    ISLAM = "ISLAM"
+    PROTESTANT = "KRISTEN"
+    CATHOLIC = "KATOLIK"
+    HINDU = "HINDU"
+    BUDDHIST = "BUDDHA"
+    CONFUCIAN = "KONGHUCU"
+    INDIGENOUS_BELIEF = "KEPERCAYAAN"
+
+
+class MaritalStatus(Enum):
+    """Status perkawinan."""
+
+    SINGLE = "BELUM KAWIN"
+    MARRIED = "KAWIN"
+    DIVORCED = "CERAI HIDUP"
+    WIDOWED = "CERAI MATI"
+
+
+class FamilyRelationship(Enum):
+    """SHDK: the resident's place in the family card."""
+
+    HEAD = "KEPALA KELUARGA"
+    HUSBAND = "SUAMI"
+    WIFE = "ISTRI"
+    CHILD = "ANAK"
+    CHILD_IN_LAW = "MENANTU"
+    GRANDCHILD = "CUCU"
+    PARENT = "ORANG TUA"
+    PARENT_IN_LAW = "MERTUA"
+    OTHER_RELATIVE = "FAMILI LAIN"
+    HOUSEHOLD_HELPER = "PEMBANTU"
+    OTHER = "LAINNYA"
+
+    @classmethod
+    def _missing_(cls, value: object) -> FamilyRelationship:
+        return cls.OTHER
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """Where a family lives, as printed on its KK."""
+
+    street: str
+    rt: str
+    rw: str
+    postal_code: str | None
+    village_code: str
+    district_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class Resident:
+    """One person in the population registry."""
+
+    nik: str
+    full_name: str
+    gender: Gender
+    birth_place: str
+    birth_date: date
+    religion: Religion
+    marital_status: MaritalStatus
+    occupation: str
+    education: str | None
+    blood_type: str | None
+    family_relationship: FamilyRelationship
+    family_card_number: str
+    address: Address
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """A family card (Kartu Keluarga)."""
+
+    number: str
+    head_nik: str
+    issued_on: date
+    address: Address
+
+
+@dataclass(frozen=True, slots=True)
+class ResidentFilter:
+    """Which residents a list asks for; None means no restriction."""
+
+    district_code: str | None = None
+    village_code: str | None = None
+    name: str | None = None
+
+
+def _address(row: asyncpg.Record) -> Address:
+    return Address(
+        street=row["alamat"],
+        rt=row["rt"],
+        rw=row["rw"],
+        postal_code=row["kode_pos"],
+        village_code=row["kode_kelurahan"],
+        district_code=row["kode_kecamatan"],
+    )
+
+
+def _resident(row: asyncpg.Record) -> Resident:
+    return Resident(
+        nik=row["nik"],
+        full_name=row["nama_lengkap"],
+        gender=Gender(row["jenis_kelamin"]),
+        birth_place=row["tempat_lahir"],
+        birth_date=row["tanggal_lahir"],
+        religion=Religion(row["agama"]),
+        marital_status=MaritalStatus(row["status_perkawinan"]),
+        occupation=row["pekerjaan"],
+        education=row["pendidikan"],
+        blood_type=row["golongan_darah"],
+        family_relationship=FamilyRelationship(row["shdk"]),
+        family_card_number=row["no_kk"],
+        address=_address(row),
+    )
+
+
+_RESIDENT_COLUMNS = """
+    p.nik, p.no_kk, p.nama_lengkap, p.jenis_kelamin, p.tempat_lahir, p.tanggal_lahir, p.agama,
+    p.status_perkawinan, p.pekerjaan, p.shdk, p.pendidikan, p.golongan_darah,
+    k.alamat, k.rt, k.rw, k.kode_pos, k.kode_kelurahan, k.kode_kecamatan
+"""
+
+
+def _filter(where: ResidentFilter) -> Where:
+    clause = Where()
+    if where.district_code is not None:
+        clause.add(f"k.kode_kecamatan = {clause.param(where.district_code)}")
+    if where.village_code is not None:
+        clause.add(f"k.kode_kelurahan = {clause.param(where.village_code)}")
+    if where.name:
+        clause.add(f"lower(p.nama_lengkap) LIKE {clause.param(like_pattern(where.name))}")
+    return clause
+
+
+class PopulationSource(Source):
+    """Adapter for the population registry database."""
+
+    name = "population"
+
+    async def residents_by_nik(self, niks: Sequence[str]) -> list[Resident]:
+        query = f"""
+            SELECT {_RESIDENT_COLUMNS}
+            FROM penduduk p JOIN keluarga k ON k.no_kk = p.no_kk
+            WHERE p.nik = ANY($1::text[])
+        """
+        return [_resident(r) for r in await self.fetch(query, list(niks))]
+
+    async def residents_by_family(self, numbers: Sequence[str]) -> list[Resident]:
+        """Members of the given family cards, head first, then by birth date."""
+        query = f"""
+            SELECT {_RESIDENT_COLUMNS}
+            FROM penduduk p JOIN keluarga k ON k.no_kk = p.no_kk
+            WHERE p.no_kk = ANY($1::text[])
+            ORDER BY p.no_kk, p.nik <> k.nik_kepala, p.tanggal_lahir, p.nik
+        """
+        return [_resident(r) for r in await self.fetch(query, list(numbers))]
+
+    async def families_by_number(self, numbers: Sequence[str]) -> list[Family]:
+        query = """
+            SELECT no_kk, nik_kepala, tanggal_terbit, alamat, rt, rw, kode_pos,
+                   kode_kelurahan, kode_kecamatan
+            FROM keluarga
+            WHERE no_kk = ANY($1::text[])
+        """
+        return [
+            Family(
+                number=r["no_kk"],
+                head_nik=r["nik_kepala"],
+                issued_on=r["tanggal_terbit"],
+                address=_address(r),
+            )
+            for r in await self.fetch(query, list(numbers))
+        ]
+
+    async def list_residents(
+        self, where: ResidentFilter, limit: int, after_nik: str | None
+    ) -> list[Resident]:
+        """Residents matching ``where`` in NIK order, after the keyset cursor."""
+        clause = _filter(where)
+        if after_nik is not None:
+            clause.add(f"p.nik > {clause.param(after_nik)}")
+        query = f"""
+            SELECT {_RESIDENT_COLUMNS}
+            FROM penduduk p JOIN keluarga k ON k.no_kk = p.no_kk
+            WHERE {clause.sql}
+            ORDER BY p.nik
+            LIMIT {clause.param(limit)}
+        """
+        return [_resident(r) for r in await self.fetch(query, *clause.args)]
+
+    async def count_residents(self, where: ResidentFilter) -> int:
+        clause = _filter(where)
+        query = f"""
+            SELECT count(*) AS n
+            FROM penduduk p JOIN keluarga k ON k.no_kk = p.no_kk
+            WHERE {clause.sql}
+        """
+        rows = await self.fetch(query, *clause.args)
+        return int(rows[0]["n"])

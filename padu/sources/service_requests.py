@@ -1,0 +1,225 @@
+"""Service-request system (LAKSA / e-Layanan-like): requests, complaints and their timelines."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Literal
+
+import asyncpg
+
+from padu.sources.base import Source, Where, page_per_parent
+
+
+class RequestStatus(Enum):
+    """Where a request is in its life: menunggu → verifikasi → proses → selesai, or ditolak."""
+
+    SUBMITTED = "menunggu"
+    VERIFIED = "verifikasi"
+    IN_PROGRESS = "proses"
+    RESOLVED = "selesai"
+    REJECTED = "ditolak"
+
+
+OPEN_STATUSES = ("menunggu", "verifikasi", "proses")
+
+
+class ServiceCategory(Enum):
+    """The kind of service asked for; each has its own service standard (due time)."""
+
+    KTP_EL = "KTP_EL"
+    CHILD_ID_CARD = "KIA"
+    FAMILY_CARD = "KK"
+    BIRTH_CERTIFICATE = "AKTA_KELAHIRAN"
+    DEATH_CERTIFICATE = "AKTA_KEMATIAN"
+    RELOCATION = "PINDAH_DATANG"
+    COMPLAINT = "PENGADUAN"
+    INFORMATION = "INFORMASI"
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceRequest:
+    """One citizen request or complaint."""
+
+    id: int
+    ticket_number: str
+    category: ServiceCategory
+    category_name: str
+    status: RequestStatus
+    title: str
+    description: str
+    resident_nik: str
+    village_code: str
+    district_code: str
+    assignee_nip: str | None
+    submitted_at: datetime
+    due_at: datetime
+    resolved_at: datetime | None
+    overdue: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RequestEvent:
+    """One step of a request's timeline."""
+
+    id: int
+    request_id: int
+    status: RequestStatus
+    note: str | None
+    actor_nip: str | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RequestFilter:
+    """Which requests a list asks for; None means no restriction."""
+
+    statuses: tuple[RequestStatus, ...] | None = None
+    categories: tuple[ServiceCategory, ...] | None = None
+    district_code: str | None = None
+    village_code: str | None = None
+    assignee_nip: str | None = None
+    submitted_from: datetime | None = None
+    submitted_before: datetime | None = None
+    overdue: bool | None = None
+
+
+RequestKey = tuple[datetime, int]  # keyset position: (submitted_at, id), newest first
+
+_OVERDUE = f"(p.status IN {OPEN_STATUSES!r} AND p.batas_waktu < now())"
+_COLUMNS = f"""
+    p.id_permohonan, p.no_tiket, p.kode_kategori, c.nama AS nama_kategori, p.status, p.judul,
+    p.uraian, p.nik_pemohon, p.kode_kelurahan, p.kode_kecamatan, p.nip_petugas, p.dibuat_pada,
+    p.batas_waktu, p.selesai_pada, {_OVERDUE} AS terlambat
+"""
+_FROM = "permohonan p JOIN kategori_layanan c ON c.kode = p.kode_kategori"
+_ORDER = "p.dibuat_pada DESC, p.id_permohonan DESC"
+
+
+def _request(row: asyncpg.Record) -> ServiceRequest:
+    return ServiceRequest(
+        id=row["id_permohonan"],
+        ticket_number=row["no_tiket"],
+        category=ServiceCategory(row["kode_kategori"]),
+        category_name=row["nama_kategori"],
+        status=RequestStatus(row["status"]),
+        title=row["judul"],
+        description=row["uraian"],
+        resident_nik=row["nik_pemohon"],
+        village_code=row["kode_kelurahan"],
+        district_code=row["kode_kecamatan"],
+        assignee_nip=row["nip_petugas"],
+        submitted_at=row["dibuat_pada"],
+        due_at=row["batas_waktu"],
+        resolved_at=row["selesai_pada"],
+        overdue=row["terlambat"],
+    )
+
+
+def _filter(where: RequestFilter, clause: Where | None = None) -> Where:
+    clause = clause or Where()
+    if where.statuses is not None:
+        statuses = [s.value for s in where.statuses]
+        clause.add(f"p.status = ANY({clause.param(statuses)}::text[])")
+    if where.categories is not None:
+        categories = [c.value for c in where.categories]
+        clause.add(f"p.kode_kategori = ANY({clause.param(categories)}::text[])")
+    if where.district_code is not None:
+        clause.add(f"p.kode_kecamatan = {clause.param(where.district_code)}")
+    if where.village_code is not None:
+        clause.add(f"p.kode_kelurahan = {clause.param(where.village_code)}")
+    if where.assignee_nip is not None:
+        clause.add(f"p.nip_petugas = {clause.param(where.assignee_nip)}")
+    if where.submitted_from is not None:
+        clause.add(f"p.dibuat_pada >= {clause.param(where.submitted_from)}")
+    if where.submitted_before is not None:
+        clause.add(f"p.dibuat_pada < {clause.param(where.submitted_before)}")
+    if where.overdue is not None:
+        clause.add(_OVERDUE if where.overdue else f"NOT {_OVERDUE}")
+    return clause
+
+
+def _after(clause: Where, after: RequestKey | None) -> str | None:
+    """The keyset condition for rows after the cursor (newest first), or None at the start."""
+    if after is None:
+        return None
+    return f"(p.dibuat_pada, p.id_permohonan) < ({clause.param(after[0])}, {clause.param(after[1])})"
+
+
+class ServiceRequestsSource(Source):
+    """Adapter for the service-request database."""
+
+    name = "service_requests"
+
+    async def requests_by_id(self, ids: Sequence[int]) -> list[ServiceRequest]:
+        query = f"SELECT {_COLUMNS} FROM {_FROM} WHERE p.id_permohonan = ANY($1::bigint[])"
+        return [_request(r) for r in await self.fetch(query, list(ids))]
+
+    async def requests_by_ticket(self, tickets: Sequence[str]) -> list[ServiceRequest]:
+        query = f"SELECT {_COLUMNS} FROM {_FROM} WHERE p.no_tiket = ANY($1::text[])"
+        return [_request(r) for r in await self.fetch(query, list(tickets))]
+
+    async def list_requests(
+        self, where: RequestFilter, limit: int, after: RequestKey | None
+    ) -> list[ServiceRequest]:
+        """Requests matching ``where``, newest first, after the keyset cursor."""
+        clause = _filter(where)
+        position = _after(clause, after)
+        if position is not None:
+            clause.add(position)
+        query = f"""
+            SELECT {_COLUMNS} FROM {_FROM}
+            WHERE {clause.sql}
+            ORDER BY {_ORDER}
+            LIMIT {clause.param(limit)}
+        """
+        return [_request(r) for r in await self.fetch(query, *clause.args)]
+
+    async def count_requests(self, where: RequestFilter) -> int:
+        clause = _filter(where)
+        rows = await self.fetch(f"SELECT count(*) AS n FROM {_FROM} WHERE {clause.sql}", *clause.args)
+        return int(rows[0]["n"])
+
+    async def requests_by_party(
+        self,
+        party: Literal["resident", "assignee"],
+        keys: Sequence[str],
+        statuses: tuple[RequestStatus, ...] | None,
+        limit: int,
+        after: RequestKey | None,
+    ) -> list[tuple[ServiceRequest, int]]:
+        """The first ``limit`` requests of each resident (NIK) or assignee (NIP), in one query.
+
+        Returns each request with the total its party has under the same status filter.
+        """
+        column = "p.nik_pemohon" if party == "resident" else "p.nip_petugas"
+        clause = Where()
+        clause.add(f"{column} = ANY({clause.param(list(keys))}::text[])")
+        _filter(RequestFilter(statuses=statuses), clause)
+        query = page_per_parent(
+            columns=_COLUMNS, tables=_FROM, parent=column, where=clause,
+            after=_after(clause, after), order=_ORDER, limit=limit,
+        )
+        rows = await self.fetch(query, *clause.args)
+        return [(_request(r), int(r["total"])) for r in rows]
+
+    async def events_by_request(self, request_ids: Sequence[int]) -> list[RequestEvent]:
+        query = """
+            SELECT id_riwayat, id_permohonan, status, catatan, nip_pelaku, waktu
+            FROM riwayat_permohonan
+            WHERE id_permohonan = ANY($1::bigint[])
+            ORDER BY id_permohonan, waktu, id_riwayat
+        """
+        return [
+            RequestEvent(
+                id=r["id_riwayat"],
+                request_id=r["id_permohonan"],
+                status=RequestStatus(r["status"]),
+                note=r["catatan"],
+                actor_nip=r["nip_pelaku"],
+                at=r["waktu"],
+            )
+            for r in await self.fetch(query, request_ids)
+        ]

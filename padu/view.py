@@ -1,0 +1,106 @@
+"""The GraphQL endpoint: per-request context, error codes, round-trip traces, the playground."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date
+from importlib import resources
+from typing import Any
+
+import orjson
+from graphql import ExecutionResult
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+
+import strawberry
+from padu.config import Config
+from padu.context import Context
+from padu.errors import PaduError
+from padu.graphql_errors import format_error
+from padu.loaders import Loaders
+from padu.sources import Sources
+from padu.sources.population import ResidentFilter
+from padu.sources.performance import OfficerFilter
+from padu.sources.trace import current_trace
+
+TRACE_HEADER = "x-padu-trace"
+
+
+class PaduGraphQL(GraphQL[Context, None]):
+    """GraphQL over HTTP for Padu."""
+
+    def __init__(self, schema: strawberry.Schema, config: Config, sources: Sources) -> None:
+        super().__init__(schema, graphql_ide="graphiql" if config.development else None)
+        self.config = config
+        self.sources = sources
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        context = Context(
+            config=self.config,
+            sources=self.sources,
+            loaders=Loaders(self.sources),
+            request_id=request.headers.get("x-request-id") or uuid.uuid4().hex,
+        )
+        current_trace.set(context.trace)
+        request.state.padu = context
+        return context
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        context: Context = request.state.padu
+        response: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            response["errors"] = [
+                format_error(e, production=not self.config.development, request_id=context.request_id)
+                for e in result.errors
+            ]
+        if self.config.development and request.headers.get(TRACE_HEADER) == "1":
+            response["extensions"] = {"sources": context.trace.as_extension()}
+        return response  # type: ignore[return-value]
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        html = self.graphql_ide_html
+        start = html.index("const EXAMPLE_QUERY = `") + len("const EXAMPLE_QUERY = `")
+        end = html.index("`;", start)
+        examples = await self._examples()
+        html = html[:start] + examples["query"].replace("`", "\\`") + html[end:]
+        html = html.replace(
+            "React.useState(parameters.variables)",
+            f"React.useState(parameters.variables || {json.dumps(examples['variables'])})",
+        ).replace(
+            "React.useState(parameters.headers)",
+            f"React.useState(parameters.headers || {json.dumps(examples['headers'])})",
+        )
+        return HTMLResponse(html)
+
+    async def _examples(self) -> dict[str, str]:
+        """Example operations, filled with a real district, NIK and NIP where sources answer."""
+        year = date.today().year
+        district = self.config.region.districts[0].code if self.config.region.districts else ""
+        query = (
+            resources.files("padu").joinpath("playground.graphql").read_text(encoding="utf-8")
+            .replace("__YEAR__", str(year))
+            .replace("__PREVIOUS_YEAR__", str(year - 1))
+            .replace("__DISTRICT__", district)
+        )
+        variables: dict[str, str] = {}
+        try:
+            residents = await self.sources.population.list_residents(ResidentFilter(), 1, None)
+            officers = await self.sources.performance.list_officers(OfficerFilter(), 1, None)
+        except PaduError:  # the playground still opens when a source is down
+            residents, officers = [], []
+        if residents:
+            variables["nik"] = residents[0].nik
+        if officers:
+            variables["nip"] = officers[0].nip
+        return {
+            "query": query,
+            "variables": json.dumps(variables, indent=2),
+            "headers": json.dumps({"X-Padu-Trace": "1"}, indent=2),
+        }

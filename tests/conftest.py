@@ -1,0 +1,119 @@
+"""Test databases: one per source system on a real PostgreSQL, loaded with tests/data.py.
+
+The server is the embedded one (pgserver) unless PADU_TEST_DSN names another, e.g.
+postgresql://postgres@127.0.0.1:5432/postgres.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+import pytest_asyncio
+
+from padu.app import create_app
+from padu.config import SOURCE_NAMES, Config, parse_config
+from padu.loaders import Loaders
+from padu.sources import Sources
+from padu.sources.embedded import drop_database, ensure_database, start_embedded, with_database
+from padu.sources.trace import SourceTrace, current_trace
+from tests.data import FIXTURES
+
+GraphQL = Callable[..., Awaitable[dict[str, Any]]]
+
+
+@pytest.fixture(scope="session")
+def server_dsn() -> str:
+    """A DSN to the maintenance database of the server the tests use."""
+    external = os.environ.get("PADU_TEST_DSN")
+    if external:
+        return external
+    data_dir = Path(tempfile.mkdtemp(prefix="padu-test-")) / "postgres"
+    return start_embedded(data_dir, delete_on_exit=True)
+
+
+async def load_fixture(dsn: str, source: str) -> None:
+    ddl = resources.files("padu.sources.demo").joinpath(f"{source}.sql").read_text()
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(ddl)
+        await conn.execute(FIXTURES[source])
+    finally:
+        await conn.close()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def dsns(server_dsn: str) -> AsyncIterator[dict[str, str]]:
+    """Four fresh databases holding the fixed test dataset, dropped after the session."""
+    run = uuid.uuid4().hex[:8]
+    names = {source: f"padu_test_{run}_{source}" for source in SOURCE_NAMES}
+    result = {}
+    for source, name in names.items():
+        await ensure_database(server_dsn, name)
+        result[source] = with_database(server_dsn, name)
+        await load_fixture(result[source], source)
+    yield result
+    for name in names.values():
+        await drop_database(server_dsn, name)
+
+
+@pytest.fixture(scope="session")
+def config() -> Config:
+    return parse_config({"padu": {"region": "36.71"}}, "test.toml", {})
+
+
+@pytest_asyncio.fixture(scope="session")
+async def sources(config: Config, dsns: dict[str, str]) -> AsyncIterator[Sources]:
+    started = Sources.create(config.sources, dsns)
+    await started.start()
+    yield started
+    await started.stop()
+
+
+@pytest.fixture
+def trace() -> SourceTrace:
+    """A fresh round-trip trace, current for the test."""
+    fresh = SourceTrace()
+    token = current_trace.set(fresh)
+    yield fresh
+    current_trace.reset(token)
+
+
+@pytest.fixture
+def loaders(sources: Sources) -> Loaders:
+    return Loaders(sources)
+
+
+@pytest_asyncio.fixture(scope="session")
+async def client(config: Config, dsns: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client to a running Padu app (lifespan included) over the test databases."""
+    app = create_app(config, dsns)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://padu.test") as http:
+            yield http
+
+
+@pytest.fixture
+def gql(client: httpx.AsyncClient) -> GraphQL:
+    """POST a GraphQL operation (traced) and return the decoded JSON body."""
+
+    async def run(query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = await client.post(
+            "/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers={"X-Padu-Trace": "1"},
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    return run
