@@ -9,6 +9,7 @@ from importlib import resources
 from typing import Any
 
 import orjson
+import strawberry
 from graphql import ExecutionResult
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -16,15 +17,14 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 
-import strawberry
 from padu.config import Config
 from padu.context import Context
 from padu.errors import PaduError
 from padu.graphql_errors import format_error
 from padu.loaders import Loaders
 from padu.sources import Sources
-from padu.sources.population import ResidentFilter
 from padu.sources.performance import OfficerFilter
+from padu.sources.population import ResidentFilter
 from padu.sources.trace import current_trace
 
 TRACE_HEADER = "x-padu-trace"

@@ -9,6 +9,8 @@ from typing import Any, Generic, TypeVar
 
 from aiodataloader import DataLoader
 
+from padu.sources.base import Ranked
+
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 A = TypeVar("A", bound=Hashable)
@@ -66,7 +68,7 @@ class PageByParentLoader(SourceLoader, DataLoader[tuple[K, A], Page[V]], Generic
     hashable value, so the usual query (same field everywhere) costs one round trip.
     """
 
-    async def fetch(self, parents: Sequence[K], arguments: A) -> Sequence[tuple[V, int]]:
+    async def fetch(self, parents: Sequence[K], arguments: A) -> Sequence[Ranked[V]]:
         raise NotImplementedError
 
     def parent_of(self, item: V) -> K:
@@ -81,8 +83,8 @@ class PageByParentLoader(SourceLoader, DataLoader[tuple[K, A], Page[V]], Generic
         )
         pages: dict[tuple[K, A], Page[V]] = {}
         for arguments, rows in zip(groups, fetched, strict=True):
-            for item, total in rows:
-                key = (self.parent_of(item), arguments)
-                page = pages.setdefault(key, Page([], total))
-                page.items.append(item)
+            for row in rows:
+                page = pages.setdefault((self.parent_of(row.item), arguments), Page([], row.total))
+                if row.in_page:
+                    page.items.append(row.item)
         return [pages.get(key, Page([], 0)) for key in keys]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from padu.sources.base import Ranked
 from padu.loaders.base import ByKeyLoader, ManyByKeyLoader, PageByParentLoader
 from padu.sources.learning import Course, Enrollment, LearningSource, LearningTotal
 
@@ -60,7 +61,7 @@ class EnrollmentsByCourseLoader(PageByParentLoader[int, EnrollmentPageArgs, Enro
 
     async def fetch(
         self, parents: Sequence[int], arguments: EnrollmentPageArgs
-    ) -> Sequence[tuple[Enrollment, int]]:
+    ) -> Sequence[Ranked[Enrollment]]:
         return await self.source.enrollments_by_course(parents, arguments.limit, arguments.after)
 
     def parent_of(self, item: Enrollment) -> int:

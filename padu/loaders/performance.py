@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from padu.sources.base import Ranked
 from padu.loaders.base import ByKeyLoader, PageByParentLoader
 from padu.sources.performance import (
     Activity,
@@ -56,7 +57,7 @@ class OfficersByUnitLoader(PageByParentLoader[str, OfficerPageArgs, Officer]):
 
     async def fetch(
         self, parents: Sequence[str], arguments: OfficerPageArgs
-    ) -> Sequence[tuple[Officer, int]]:
+    ) -> Sequence[Ranked[Officer]]:
         return await self.source.officers_by_unit(parents, arguments.limit, arguments.after)
 
     def parent_of(self, item: Officer) -> str:
@@ -70,7 +71,7 @@ class ActivitiesByOfficerLoader(PageByParentLoader[str, ActivityPageArgs, Activi
 
     async def fetch(
         self, parents: Sequence[str], arguments: ActivityPageArgs
-    ) -> Sequence[tuple[Activity, int]]:
+    ) -> Sequence[Ranked[Activity]]:
         return await self.source.activities_by_officer(
             parents, arguments.date_from, arguments.date_to, arguments.limit, arguments.after
         )

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from padu.sources.base import Ranked
 from padu.loaders.base import ByKeyLoader, ManyByKeyLoader, PageByParentLoader
 from padu.sources.service_requests import (
     RequestEvent,
@@ -56,7 +57,7 @@ class _RequestsByPartyLoader(PageByParentLoader[str, RequestPageArgs, ServiceReq
 
     async def fetch(
         self, parents: Sequence[str], arguments: RequestPageArgs
-    ) -> Sequence[tuple[ServiceRequest, int]]:
+    ) -> Sequence[Ranked[ServiceRequest]]:
         return await self.source.requests_by_party(
             self.party, parents, arguments.statuses, arguments.limit, arguments.after
         )

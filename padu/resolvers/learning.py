@@ -6,7 +6,13 @@ import strawberry
 
 from padu.loaders.learning import EnrollmentPageArgs
 from padu.resolvers.info import Info
-from padu.resolvers.pagination import CursorKind, connection, known_count, page_request
+from padu.resolvers.pagination import (
+    CursorKind,
+    connection,
+    known_count,
+    list_connection,
+    page_request,
+)
 from padu.resolvers.performance import check_year
 from padu.schema.pagination import Connection
 from padu.sources import learning as records
@@ -26,9 +32,13 @@ async def courses(
     info: Info, first: int | None = 20, after: str | None = None
 ) -> Connection[records.Course]:
     request = page_request(first, after, COURSE_CURSOR)
-    source = info.context.sources.learning
-    items = await source.list_courses(request.limit, request.after_part())
-    return connection(items, request, COURSE_CURSOR, source.count_courses)
+    source, after = info.context.sources.learning, request.after_part()
+    return await list_connection(
+        info, request, COURSE_CURSOR,
+        page=lambda: source.list_courses(request.limit, after),
+        counted_page=lambda: source.page_courses(request.limit, after),
+        count=source.count_courses,
+    )
 
 
 async def course_enrollments(

@@ -8,10 +8,15 @@ import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
 
 from padu.errors import BadUserInput
 from padu.schema.pagination import Connection, Edge, PageInfo
+
+if TYPE_CHECKING:
+    from padu.resolvers.info import Info
 
 MAX_FIRST = 100
 DEFAULT_FIRST = 20
@@ -107,6 +112,21 @@ def connection(
     return Connection(edges=edges, page_info=info, count=count)
 
 
+async def list_connection(
+    info: Info,
+    request: PageRequest,
+    kind: CursorKind[T],
+    page: Callable[[], Awaitable[Sequence[T]]],
+    counted_page: Callable[[], Awaitable[tuple[list[T], int]]],
+    count: Callable[[], Awaitable[int]],
+) -> Connection[T]:
+    """A top-level list: page and total in one round trip when ``totalCount`` is selected."""
+    if selects(info, "totalCount"):
+        items, total = await counted_page()
+        return connection(items, request, kind, known_count(total))
+    return connection(await page(), request, kind, count)
+
+
 def known_count(total: int) -> Callable[[], Awaitable[int]]:
     """A count already fetched with the page (per-parent lists)."""
 
@@ -114,3 +134,25 @@ def known_count(total: int) -> Callable[[], Awaitable[int]]:
         return total
 
     return count
+
+
+def selects(info: Info, name: str) -> bool:
+    """Whether the current field's selection asks for ``name`` (through any fragments).
+
+    Lets a list fetch its total in the same round trip as its page, only when it is wanted.
+    """
+    raw = info._raw_info
+
+    def walk(selection_set: SelectionSetNode | None) -> bool:
+        for node in selection_set.selections if selection_set else ():
+            if isinstance(node, FieldNode) and node.name.value == name:
+                return True
+            if isinstance(node, InlineFragmentNode) and walk(node.selection_set):
+                return True
+            if isinstance(node, FragmentSpreadNode):
+                fragment = raw.fragments.get(node.name.value)
+                if fragment is not None and walk(fragment.selection_set):
+                    return True
+        return False
+
+    return any(walk(node.selection_set) for node in raw.field_nodes)

@@ -10,7 +10,13 @@ import strawberry
 from padu.errors import BadUserInput
 from padu.loaders.performance import ActivityPageArgs, OfficerPageArgs
 from padu.resolvers.info import Info
-from padu.resolvers.pagination import CursorKind, connection, known_count, page_request
+from padu.resolvers.pagination import (
+    CursorKind,
+    connection,
+    known_count,
+    list_connection,
+    page_request,
+)
 from padu.schema.inputs import OfficerFilter
 from padu.schema.pagination import Connection
 from padu.schema.scalars import NIP
@@ -40,9 +46,13 @@ async def officers(
     where = records.OfficerFilter(
         unit_code=f.unit_code, name=f.name, employment_type=f.employment_type, active=f.active
     )
-    source = info.context.sources.performance
-    items = await source.list_officers(where, request.limit, request.after_part())
-    return connection(items, request, OFFICER_CURSOR, lambda: source.count_officers(where))
+    source, after = info.context.sources.performance, request.after_part()
+    return await list_connection(
+        info, request, OFFICER_CURSOR,
+        page=lambda: source.list_officers(where, request.limit, after),
+        counted_page=lambda: source.page_officers(where, request.limit, after),
+        count=lambda: source.count_officers(where),
+    )
 
 
 async def units(info: Info) -> list[records.Unit]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from padu.region import District, Village
 from padu.resolvers import region
 from padu.resolvers.info import Info
-from padu.resolvers.pagination import CursorKind, connection, page_request
+from padu.resolvers.pagination import CursorKind, list_connection, page_request
 from padu.schema.inputs import ResidentFilter
 from padu.schema.pagination import Connection
 from padu.schema.scalars import NIK
@@ -27,9 +27,13 @@ async def residents(
         village_code=filter.village_code if filter else None,
         name=filter.name if filter else None,
     )
-    source = info.context.sources.population
-    items = await source.list_residents(where, request.limit, request.after_part())
-    return connection(items, request, RESIDENT_CURSOR, lambda: source.count_residents(where))
+    source, after = info.context.sources.population, request.after_part()
+    return await list_connection(
+        info, request, RESIDENT_CURSOR,
+        page=lambda: source.list_residents(where, request.limit, after),
+        counted_page=lambda: source.page_residents(where, request.limit, after),
+        count=lambda: source.count_residents(where),
+    )
 
 
 async def resident_family(root: records.Resident, info: Info) -> records.Family | None:
@@ -37,7 +41,9 @@ async def resident_family(root: records.Resident, info: Info) -> records.Family 
 
 
 async def family_head(root: records.Family, info: Info) -> records.Resident | None:
-    return await info.context.loaders.resident_by_nik.load(root.head_nik)
+    # Found among the members, so `head` and `members` together cost one round trip.
+    members = await info.context.loaders.residents_by_family.load(root.number)
+    return next((m for m in members if m.nik == root.head_nik), None)
 
 
 async def family_members(root: records.Family, info: Info) -> list[records.Resident]:

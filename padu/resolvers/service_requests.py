@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import strawberry
-
 from datetime import datetime
 
+import strawberry
+
+from padu.loaders.base import PageByParentLoader
+from padu.loaders.service_requests import RequestPageArgs
 from padu.region import District, Village
 from padu.resolvers import region
 from padu.resolvers.info import Info
@@ -14,10 +16,9 @@ from padu.resolvers.pagination import (
     PageRequest,
     connection,
     known_count,
+    list_connection,
     page_request,
 )
-from padu.loaders.base import PageByParentLoader
-from padu.loaders.service_requests import RequestPageArgs
 from padu.schema.enums import ServiceRequestStatus
 from padu.schema.inputs import ServiceRequestFilter
 from padu.schema.pagination import Connection
@@ -53,9 +54,13 @@ async def service_requests(
         submitted_before=f.submitted_before,
         overdue=f.overdue,
     )
-    source = info.context.sources.service_requests
-    items = await source.list_requests(where, request.limit, request.after)
-    return connection(items, request, REQUEST_CURSOR, lambda: source.count_requests(where))
+    source, after = info.context.sources.service_requests, request.after
+    return await list_connection(
+        info, request, REQUEST_CURSOR,
+        page=lambda: source.list_requests(where, request.limit, after),
+        counted_page=lambda: source.page_requests(where, request.limit, after),
+        count=lambda: source.count_requests(where),
+    )
 
 
 async def _page_of(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from typing import Any, ClassVar
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, TypeVar
 
 import asyncpg
 
@@ -14,6 +15,7 @@ from padu.errors import SourceTimeout, SourceUnavailable
 from padu.sources.trace import current_trace
 
 log = logging.getLogger("padu.sources")
+T = TypeVar("T")
 
 # Errors that mean "the source is unreachable or broken", not "the query is wrong".
 _UNAVAILABLE = (
@@ -47,7 +49,7 @@ class Source:
             self._pool = await asyncpg.create_pool(
                 self.dsn, min_size=self.config.pool_min, **options
             )
-        except (*_UNAVAILABLE, asyncio.TimeoutError) as exc:
+        except (TimeoutError, *_UNAVAILABLE) as exc:
             log.warning("source %s unreachable at start-up (%s); will retry on use", self.name, exc)
             self._pool = await asyncpg.create_pool(self.dsn, min_size=0, **options)
 
@@ -66,7 +68,7 @@ class Source:
         """Run one query as one counted round trip; connection trouble becomes SourceUnavailable."""
         try:
             rows: list[asyncpg.Record] = await self.pool.fetch(query, *args)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise SourceTimeout(
                 self.name, f"did not answer within {self.config.statement_timeout:g}s"
             ) from None
@@ -83,6 +85,15 @@ class Source:
         started = time.perf_counter()
         await self.fetch("SELECT 1")
         return (time.perf_counter() - started) * 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked(Generic[T]):
+    """A row of a paged list: the item, its parent's total, and whether it is on the page."""
+
+    item: T
+    total: int
+    in_page: bool
 
 
 class Where:
@@ -120,19 +131,31 @@ def page_per_parent(
 ) -> str:
     """One statement returning the first ``limit`` rows after ``after`` for every parent.
 
-    Each row carries ``total``: the parent's row count under ``where`` (cursor ignored), so a
-    per-parent connection gets its page and its count in a single round trip.
+    Each row carries ``total``, the parent's row count under ``where`` (cursor ignored), and
+    ``in_page``. A parent whose rows all lie before the cursor still gets one row, with
+    ``in_page`` false, so its total is known. Use ``parent="TRUE"`` for a single list.
     """
     position = after or "TRUE"
     return f"""
         SELECT * FROM (
             SELECT {columns},
-                   {position} AS past_cursor,
+                   {position} AS in_page,
                    count(*) OVER (PARTITION BY {parent}) AS total,
+                   count(*) FILTER (WHERE {position}) OVER (PARTITION BY {parent}) AS remaining,
                    row_number() OVER (PARTITION BY {parent}, {position} ORDER BY {order}) AS n
             FROM {tables}
             WHERE {where.sql}
         ) s
-        WHERE past_cursor AND n <= {where.param(limit)}
+        WHERE (in_page AND n <= {where.param(limit)}) OR (remaining = 0 AND n = 1)
         ORDER BY n
     """
+
+
+def ranked(rows: list[asyncpg.Record], make: Callable[[asyncpg.Record], T]) -> list[Ranked[T]]:
+    """Records of a ``page_per_parent`` statement, with their parent's total and page flag."""
+    return [Ranked(make(r), int(r["total"]), r["in_page"]) for r in rows]
+
+
+def single_page(rows: list[Ranked[T]]) -> tuple[list[T], int]:
+    """The items and total of a ``page_per_parent`` statement over one list."""
+    return [r.item for r in rows if r.in_page], rows[0].total if rows else 0

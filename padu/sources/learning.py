@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import asyncpg
 
-from padu.sources.base import Source, Where, page_per_parent
+from padu.sources.base import Ranked, Source, Where, page_per_parent, ranked, single_page
 
 # Learning years follow the calendar in Western Indonesian Time (UTC+7, no daylight saving).
 WIB = timezone(timedelta(hours=7), "WIB")
@@ -23,7 +23,7 @@ def year_bounds(year: int) -> tuple[int, int]:
 
 
 def _time(epoch: int | None) -> datetime | None:
-    return None if not epoch else datetime.fromtimestamp(epoch, tz=timezone.utc)
+    return None if not epoch else datetime.fromtimestamp(epoch, tz=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,10 +101,16 @@ def _enrollment(row: asyncpg.Record) -> Enrollment:
         id=row["enrolment_id"],
         user_id=row["user_id"],
         officer_nip=row["nip"],
-        enrolled_at=_time(row["timecreated"]) or datetime.fromtimestamp(0, tz=timezone.utc),
+        enrolled_at=_time(row["timecreated"]) or datetime.fromtimestamp(0, tz=UTC),
         completed_at=_time(row["timecompleted"]),
         course=_course(row),
     )
+
+
+def _visible() -> Where:
+    clause = Where()
+    clause.add("c.visible = 1")
+    return clause
 
 
 def _years(keys: Sequence[tuple[str, int]]) -> tuple[list[str], list[int], list[int], list[int]]:
@@ -128,8 +134,7 @@ class LearningSource(Source):
 
     async def list_courses(self, limit: int, after_id: int | None) -> list[Course]:
         """Visible courses in id order, after the keyset cursor."""
-        clause = Where()
-        clause.add("c.visible = 1")
+        clause = _visible()
         if after_id is not None:
             clause.add(f"c.id > {clause.param(after_id)}")
         query = f"""
@@ -137,6 +142,16 @@ class LearningSource(Source):
             WHERE {clause.sql} ORDER BY c.id LIMIT {clause.param(limit)}
         """
         return [_course(r) for r in await self.fetch(query, *clause.args)]
+
+    async def page_courses(self, limit: int, after_id: int | None) -> tuple[list[Course], int]:
+        """Like ``list_courses``, with the number of visible courses in the same round trip."""
+        clause = _visible()
+        after = None if after_id is None else f"c.id > {clause.param(after_id)}"
+        query = page_per_parent(
+            columns=_COURSE_COLUMNS, tables=_COURSE_FROM, parent="TRUE", where=clause,
+            after=after, order="c.id", limit=limit,
+        )
+        return single_page(ranked(await self.fetch(query, *clause.args), _course))
 
     async def count_courses(self) -> int:
         rows = await self.fetch("SELECT count(*) AS n FROM mdl_course WHERE visible = 1")
@@ -185,7 +200,7 @@ class LearningSource(Source):
 
     async def enrollments_by_course(
         self, course_ids: Sequence[int], limit: int, after_id: int | None
-    ) -> list[tuple[Enrollment, int]]:
+    ) -> list[Ranked[Enrollment]]:
         """Each course's first ``limit`` enrolments in enrolment order, with each course's total."""
         clause = Where()
         clause.add(f"c.id = ANY({clause.param(list(course_ids))}::bigint[])")
@@ -194,4 +209,4 @@ class LearningSource(Source):
             columns=_ENROLLMENT_COLUMNS, tables=_ENROLLMENT_FROM, parent="c.id", where=clause,
             after=after, order="ue.id", limit=limit,
         )
-        return [(_enrollment(r), int(r["total"])) for r in await self.fetch(query, *clause.args)]
+        return ranked(await self.fetch(query, *clause.args), _enrollment)

@@ -9,7 +9,15 @@ from enum import Enum
 
 import asyncpg
 
-from padu.sources.base import Source, Where, like_pattern, page_per_parent
+from padu.sources.base import (
+    Ranked,
+    Source,
+    Where,
+    like_pattern,
+    page_per_parent,
+    ranked,
+    single_page,
+)
 
 
 class EmploymentType(Enum):
@@ -216,6 +224,23 @@ class PerformanceSource(Source):
         """
         return [_officer(r) for r in await self.fetch(query, *clause.args)]
 
+    async def page_officers(
+        self, where: OfficerFilter, limit: int, after_nip: str | None
+    ) -> tuple[list[Officer], int]:
+        """Like ``list_officers``, with the total under ``where`` in the same round trip."""
+        return single_page(await self._officer_pages(where, "TRUE", limit, after_nip))
+
+    async def _officer_pages(
+        self, where: OfficerFilter | Where, parent: str, limit: int, after_nip: str | None
+    ) -> list[Ranked[Officer]]:
+        clause = where if isinstance(where, Where) else _officer_filter(where)
+        after = None if after_nip is None else f"g.nip > {clause.param(after_nip)}"
+        query = page_per_parent(
+            columns=_OFFICER_COLUMNS, tables=_OFFICER_FROM, parent=parent, where=clause,
+            after=after, order="g.nip", limit=limit,
+        )
+        return ranked(await self.fetch(query, *clause.args), _officer)
+
     async def count_officers(self, where: OfficerFilter) -> int:
         clause = _officer_filter(where)
         query = f"SELECT count(*) AS n FROM {_OFFICER_FROM} WHERE {clause.sql}"
@@ -223,16 +248,11 @@ class PerformanceSource(Source):
 
     async def officers_by_unit(
         self, unit_codes: Sequence[str], limit: int, after_nip: str | None
-    ) -> list[tuple[Officer, int]]:
+    ) -> list[Ranked[Officer]]:
         """The first ``limit`` officers of each unit in NIP order, with each unit's total."""
-        clause = _officer_filter(OfficerFilter())
+        clause = Where()
         clause.add(f"g.kode_unit = ANY({clause.param(list(unit_codes))}::text[])")
-        after = None if after_nip is None else f"g.nip > {clause.param(after_nip)}"
-        query = page_per_parent(
-            columns=_OFFICER_COLUMNS, tables=_OFFICER_FROM, parent="g.kode_unit", where=clause,
-            after=after, order="g.nip", limit=limit,
-        )
-        return [(_officer(r), int(r["total"])) for r in await self.fetch(query, *clause.args)]
+        return await self._officer_pages(clause, "g.kode_unit", limit, after_nip)
 
     async def units(self) -> list[Unit]:
         query = "SELECT kode_unit, nama_unit, jenis_unit FROM unit_kerja ORDER BY kode_unit"
@@ -245,7 +265,7 @@ class PerformanceSource(Source):
         date_to: date | None,
         limit: int,
         after: ActivityKey | None,
-    ) -> list[tuple[Activity, int]]:
+    ) -> list[Ranked[Activity]]:
         """Each officer's first ``limit`` activities (newest first) within the dates, with totals."""
         clause = Where()
         clause.add(f"a.nip = ANY({clause.param(list(nips))}::text[])")
@@ -260,7 +280,7 @@ class PerformanceSource(Source):
             columns=_ACTIVITY_COLUMNS, tables="aktivitas a", parent="a.nip", where=clause,
             after=position, order="a.tanggal DESC, a.id_aktivitas DESC", limit=limit,
         )
-        return [(_activity(r), int(r["total"])) for r in await self.fetch(query, *clause.args)]
+        return ranked(await self.fetch(query, *clause.args), _activity)
 
     async def performance(
         self, keys: Sequence[tuple[str, int, PerformancePeriod]]

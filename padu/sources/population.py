@@ -9,7 +9,7 @@ from enum import Enum
 
 import asyncpg
 
-from padu.sources.base import Source, Where, like_pattern
+from padu.sources.base import Source, Where, like_pattern, page_per_parent, ranked, single_page
 
 
 class Gender(Enum):
@@ -139,6 +139,7 @@ def _resident(row: asyncpg.Record) -> Resident:
     )
 
 
+_RESIDENT_FROM = "penduduk p JOIN keluarga k ON k.no_kk = p.no_kk"
 _RESIDENT_COLUMNS = """
     p.nik, p.no_kk, p.nama_lengkap, p.jenis_kelamin, p.tempat_lahir, p.tanggal_lahir, p.agama,
     p.status_perkawinan, p.pekerjaan, p.shdk, p.pendidikan, p.golongan_darah,
@@ -165,7 +166,7 @@ class PopulationSource(Source):
     async def residents_by_nik(self, niks: Sequence[str]) -> list[Resident]:
         query = f"""
             SELECT {_RESIDENT_COLUMNS}
-            FROM penduduk p JOIN keluarga k ON k.no_kk = p.no_kk
+            FROM {_RESIDENT_FROM}
             WHERE p.nik = ANY($1::text[])
         """
         return [_resident(r) for r in await self.fetch(query, list(niks))]
@@ -174,7 +175,7 @@ class PopulationSource(Source):
         """Members of the given family cards, head first, then by birth date."""
         query = f"""
             SELECT {_RESIDENT_COLUMNS}
-            FROM penduduk p JOIN keluarga k ON k.no_kk = p.no_kk
+            FROM {_RESIDENT_FROM}
             WHERE p.no_kk = ANY($1::text[])
             ORDER BY p.no_kk, p.nik <> k.nik_kepala, p.tanggal_lahir, p.nik
         """
@@ -206,18 +207,30 @@ class PopulationSource(Source):
             clause.add(f"p.nik > {clause.param(after_nik)}")
         query = f"""
             SELECT {_RESIDENT_COLUMNS}
-            FROM penduduk p JOIN keluarga k ON k.no_kk = p.no_kk
+            FROM {_RESIDENT_FROM}
             WHERE {clause.sql}
             ORDER BY p.nik
             LIMIT {clause.param(limit)}
         """
         return [_resident(r) for r in await self.fetch(query, *clause.args)]
 
+    async def page_residents(
+        self, where: ResidentFilter, limit: int, after_nik: str | None
+    ) -> tuple[list[Resident], int]:
+        """Like ``list_residents``, with the total under ``where`` in the same round trip."""
+        clause = _filter(where)
+        after = None if after_nik is None else f"p.nik > {clause.param(after_nik)}"
+        query = page_per_parent(
+            columns=_RESIDENT_COLUMNS, tables=_RESIDENT_FROM, parent="TRUE", where=clause,
+            after=after, order="p.nik", limit=limit,
+        )
+        return single_page(ranked(await self.fetch(query, *clause.args), _resident))
+
     async def count_residents(self, where: ResidentFilter) -> int:
         clause = _filter(where)
         query = f"""
             SELECT count(*) AS n
-            FROM penduduk p JOIN keluarga k ON k.no_kk = p.no_kk
+            FROM {_RESIDENT_FROM}
             WHERE {clause.sql}
         """
         rows = await self.fetch(query, *clause.args)

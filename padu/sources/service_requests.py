@@ -10,7 +10,7 @@ from typing import Literal
 
 import asyncpg
 
-from padu.sources.base import Source, Where, page_per_parent
+from padu.sources.base import Ranked, Source, Where, page_per_parent, ranked, single_page
 
 
 class RequestStatus(Enum):
@@ -177,6 +177,17 @@ class ServiceRequestsSource(Source):
         """
         return [_request(r) for r in await self.fetch(query, *clause.args)]
 
+    async def page_requests(
+        self, where: RequestFilter, limit: int, after: RequestKey | None
+    ) -> tuple[list[ServiceRequest], int]:
+        """Like ``list_requests``, with the total under ``where`` in the same round trip."""
+        clause = _filter(where)
+        query = page_per_parent(
+            columns=_COLUMNS, tables=_FROM, parent="TRUE", where=clause,
+            after=_after(clause, after), order=_ORDER, limit=limit,
+        )
+        return single_page(ranked(await self.fetch(query, *clause.args), _request))
+
     async def count_requests(self, where: RequestFilter) -> int:
         clause = _filter(where)
         rows = await self.fetch(f"SELECT count(*) AS n FROM {_FROM} WHERE {clause.sql}", *clause.args)
@@ -189,7 +200,7 @@ class ServiceRequestsSource(Source):
         statuses: tuple[RequestStatus, ...] | None,
         limit: int,
         after: RequestKey | None,
-    ) -> list[tuple[ServiceRequest, int]]:
+    ) -> list[Ranked[ServiceRequest]]:
         """The first ``limit`` requests of each resident (NIK) or assignee (NIP), in one query.
 
         Returns each request with the total its party has under the same status filter.
@@ -202,8 +213,7 @@ class ServiceRequestsSource(Source):
             columns=_COLUMNS, tables=_FROM, parent=column, where=clause,
             after=_after(clause, after), order=_ORDER, limit=limit,
         )
-        rows = await self.fetch(query, *clause.args)
-        return [(_request(r), int(r["total"])) for r in rows]
+        return ranked(await self.fetch(query, *clause.args), _request)
 
     async def events_by_request(self, request_ids: Sequence[int]) -> list[RequestEvent]:
         query = """

@@ -162,7 +162,9 @@ def _timeline(
     events = [_Event("menunggu", created, None, rng.choice(submitted))]
     # Verification starts within three working days (the LAPOR! standard).
     wait = rng.choice((0, 0, 1, 1, 2))
-    verify_day = add_working_days(created.date(), max(wait, created.weekday() >= 5))
+    if created.weekday() >= 5:
+        wait = max(wait, 1)
+    verify_day = add_working_days(created.date(), wait)
     verified = after(rng, created, verify_day)
     events.append(_Event("verifikasi", verified, officer, texts.VERIFYING))
     if rng.random() < _REJECT.get(category.code, 0.04):

@@ -85,8 +85,8 @@ class World:
 
     @property
     def horizon(self) -> datetime:
-        """The latest moment anything has happened: close of office on ``as_of``."""
-        return datetime.combine(self.as_of, time(17), WIB)
+        """The latest moment anything has happened: the end of ``as_of``."""
+        return datetime.combine(self.as_of, time(23, 59, 59), WIB)
 
     @property
     def short_name(self) -> str:
