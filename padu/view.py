@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import date
 from importlib import resources
@@ -70,13 +71,14 @@ class PaduGraphQL(GraphQL[Context, None]):
         end = html.index("`;", start)
         examples = await self._examples()
         html = html[:start] + examples["query"].replace("`", "\\`") + html[end:]
-        html = html.replace(
-            "React.useState(parameters.variables)",
-            f"React.useState(parameters.variables || {json.dumps(examples['variables'])})",
-        ).replace(
-            "React.useState(parameters.headers)",
-            f"React.useState(parameters.headers || {json.dumps(examples['headers'])})",
-        )
+        for name in ("variables", "headers"):
+            default = json.dumps(examples[name])
+            html = re.sub(
+                rf"React\.useState\(\s*parameters\.{name},?\s*\)",
+                lambda _, d=default, n=name: f"React.useState(parameters.{n} || {d})",
+                html,
+            )
+        html = html.replace("<title>Strawberry GraphiQL</title>", "<title>Padu GraphiQL</title>")
         return HTMLResponse(html)
 
     async def _examples(self) -> dict[str, str]:
