@@ -109,8 +109,10 @@ class _Reader:
             raise self.fail(key, f"must be a number, got {value!r}")
         if integer and not isinstance(value, int):
             raise self.fail(key, f"must be a whole number, got {value!r}")
-        if not minimum <= value <= maximum:
-            raise self.fail(key, f"must be between {minimum:g} and {maximum:g}, got {value!r}")
+        if value < minimum:
+            raise self.fail(key, f"must be at least {minimum:g}, got {value!r}")
+        if value > maximum:
+            raise self.fail(key, f"must be at most {maximum:g}, got {value!r}")
         return value
 
     def port(self, key: str, default: int) -> int:
@@ -138,8 +140,8 @@ def _source(file: str, name: str, table: Mapping[str, Any]) -> SourceConfig:
         dsn=dsn,
         pool_min=pool_min,
         pool_max=pool_max,
-        connect_timeout=r.number("connect_timeout", 5.0, minimum=0.1),
-        statement_timeout=r.number("statement_timeout", 10.0, minimum=0.1),
+        connect_timeout=float(r.number("connect_timeout", 5.0, minimum=0.1)),
+        statement_timeout=float(r.number("statement_timeout", 10.0, minimum=0.1)),
     )
 
 

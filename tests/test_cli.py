@@ -1,0 +1,36 @@
+"""The padu command: schema export and configuration errors that stop start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from padu.cli import main
+from padu.schema import schema
+
+
+def test_export_schema_prints_the_sdl(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["export-schema"]) == 0
+    assert capsys.readouterr().out == schema.as_str() + "\n"
+
+
+def test_bad_configuration_stops_serve_with_file_key_and_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "padu.toml"
+    config.write_text('[sources.population]\npool_max = "many"\n')
+    monkeypatch.setenv("PADU_CONFIG", str(config))
+    assert main(["serve"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"padu: configuration error: {config}: sources.population.pool_max: "
+        "must be a number, got 'many'"
+    )
+
+
+def test_missing_configuration_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PADU_CONFIG", str(tmp_path / "nope.toml"))
+    assert main(["seed", "--scale", "test"]) == 2
+    assert "nope.toml: PADU_CONFIG: file not found" in capsys.readouterr().err
