@@ -81,8 +81,12 @@ def create_app(config: Config, dsns: Mapping[str, str] | None = None) -> Starlet
         await sources.start()
         app.state.sources = sources
         app.state.graphql = PaduGraphQL(schema, config, sources)
-        log.info("Padu serves region %s (%s) in %s mode", config.region.code,
-                 config.region.name, config.mode)
+        log.info(
+            "Padu serves region %s (%s) in %s mode",
+            config.region.code,
+            config.region.name,
+            config.mode,
+        )
         try:
             yield
         finally:

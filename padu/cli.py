@@ -80,7 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
         "or given by DSN) and loads deterministic demo data.",
     )
     seed.add_argument("--scale", default="demo", choices=sorted(SCALES))
-    seed.add_argument("--seed", type=int, default=20261123, help="random seed (default: %(default)s)")
+    seed.add_argument(
+        "--seed", type=int, default=20261123, help="random seed (default: %(default)s)"
+    )
     seed.add_argument("--quiet", action="store_true", help="no progress bars")
     seed.set_defaults(run=_seed)
 
@@ -91,7 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     try:
         return int(args.run(args))
     except ConfigError as exc:

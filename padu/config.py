@@ -95,7 +95,12 @@ class _Reader:
         return self._interpolate(key, value)
 
     def number(
-        self, key: str, default: float, *, minimum: float, maximum: float = float("inf"),
+        self,
+        key: str,
+        default: float,
+        *,
+        minimum: float,
+        maximum: float = float("inf"),
         integer: bool = False,
     ) -> float:
         value = self.table.get(key, default)
@@ -187,7 +192,7 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
 
 
 def load_config(env: Mapping[str, str] | None = None) -> Config:
-    """Read the file named by ``PADU_CONFIG`` (default ``./padu.toml``; built-in defaults if absent)."""
+    """Read ``PADU_CONFIG`` (default ``./padu.toml``; built-in defaults when neither exists)."""
     env = os.environ if env is None else env
     path = env.get("PADU_CONFIG")
     if path is None and not Path(DEFAULT_CONFIG).exists():

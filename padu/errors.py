@@ -33,11 +33,12 @@ class SourceUnavailable(PaduError):
     code = "SOURCE_UNAVAILABLE"
 
     def __init__(self, source: str, reason: str = "could not be reached") -> None:
-        super().__init__(f"The {source} source system {reason}; its fields are null.", source=source)
+        super().__init__(
+            f"The {source} source system {reason}; its fields are null.", source=source
+        )
 
 
 class SourceTimeout(SourceUnavailable):
     """A source system did not answer within its configured timeout."""
 
     code = "SOURCE_TIMEOUT"
-

@@ -47,7 +47,9 @@ def format_error(error: GraphQLError, *, production: bool, request_id: str) -> d
     code, message, extensions = classify(error)
     if code == "INTERNAL_SERVER_ERROR":
         log.error(
-            "unexpected error at %s (request %s)", error.path, request_id,
+            "unexpected error at %s (request %s)",
+            error.path,
+            request_id,
             exc_info=error.original_error or error,
         )
         extensions["requestId"] = request_id
@@ -55,7 +57,9 @@ def format_error(error: GraphQLError, *, production: bool, request_id: str) -> d
             message = f"Internal server error; quote request id {request_id} when reporting it."
     formatted: dict[str, Any] = {"message": message}
     if error.locations:
-        formatted["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
+        formatted["locations"] = [
+            {"line": loc.line, "column": loc.column} for loc in error.locations
+        ]
     if error.path is not None:
         formatted["path"] = error.path
     formatted["extensions"] = {**extensions, "code": code}

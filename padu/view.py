@@ -39,7 +39,9 @@ class PaduGraphQL(GraphQL[Context, None]):
         self.config = config
         self.sources = sources
 
-    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
         context = Context(
             config=self.config,
             sources=self.sources,
@@ -53,12 +55,16 @@ class PaduGraphQL(GraphQL[Context, None]):
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
-    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
         context: Context = request.state.padu
         response: dict[str, Any] = {"data": result.data}
         if result.errors:
             response["errors"] = [
-                format_error(e, production=not self.config.development, request_id=context.request_id)
+                format_error(
+                    e, production=not self.config.development, request_id=context.request_id
+                )
                 for e in result.errors
             ]
         if self.config.development and request.headers.get(TRACE_HEADER) == "1":
@@ -86,7 +92,9 @@ class PaduGraphQL(GraphQL[Context, None]):
         year = date.today().year
         district = self.config.region.districts[0].code if self.config.region.districts else ""
         query = (
-            resources.files("padu").joinpath("playground.graphql").read_text(encoding="utf-8")
+            resources.files("padu")
+            .joinpath("playground.graphql")
+            .read_text(encoding="utf-8")
             .replace("__YEAR__", str(year))
             .replace("__PREVIOUS_YEAR__", str(year - 1))
             .replace("__DISTRICT__", district)

@@ -7,9 +7,9 @@ Open requests that must not be overdue are due in 2030, so the tests do not age.
 from __future__ import annotations
 
 # Officers (e-Kinerja), referred to across sources by NIP.
-AGUS = "198503152010011001"   # DISDUKCAPIL, PNS
-MAYA = "199002202015032002"   # DISKOMINFO, PNS
-JOKO = "198807072019021003"   # KEC-01, PPPK
+AGUS = "198503152010011001"  # DISDUKCAPIL, PNS
+MAYA = "199002202015032002"  # DISKOMINFO, PNS
+JOKO = "198807072019021003"  # KEC-01, PPPK
 HENDRA = "197512122000121001"  # DISDUKCAPIL head, no e-learning account
 
 # Residents (population), referred to across sources by NIK.

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from padu.sources.base import Ranked
 from padu.loaders.base import ByKeyLoader, ManyByKeyLoader, PageByParentLoader
+from padu.sources.base import Ranked
 from padu.sources.learning import Course, Enrollment, LearningSource, LearningTotal
 
 OfficerYear = tuple[str, int]

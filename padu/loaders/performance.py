@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from padu.sources.base import Ranked
 from padu.loaders.base import ByKeyLoader, PageByParentLoader
+from padu.sources.base import Ranked
 from padu.sources.performance import (
     Activity,
     ActivityKey,

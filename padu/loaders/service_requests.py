@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from padu.sources.base import Ranked
 from padu.loaders.base import ByKeyLoader, ManyByKeyLoader, PageByParentLoader
+from padu.sources.base import Ranked
 from padu.sources.service_requests import (
     RequestEvent,
     RequestKey,

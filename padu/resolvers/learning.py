@@ -34,7 +34,9 @@ async def courses(
     request = page_request(first, after, COURSE_CURSOR)
     source, after = info.context.sources.learning, request.after_part()
     return await list_connection(
-        info, request, COURSE_CURSOR,
+        info,
+        request,
+        COURSE_CURSOR,
         page=lambda: source.list_courses(request.limit, after),
         counted_page=lambda: source.page_courses(request.limit, after),
         count=source.count_courses,

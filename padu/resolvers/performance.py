@@ -39,7 +39,10 @@ async def officer(info: Info, nip: NIP) -> records.Officer | None:
 
 
 async def officers(
-    info: Info, filter: OfficerFilter | None = None, first: int | None = 20, after: str | None = None
+    info: Info,
+    filter: OfficerFilter | None = None,
+    first: int | None = 20,
+    after: str | None = None,
 ) -> Connection[records.Officer]:
     request = page_request(first, after, OFFICER_CURSOR)
     f = filter or OfficerFilter()
@@ -48,7 +51,9 @@ async def officers(
     )
     source, after = info.context.sources.performance, request.after_part()
     return await list_connection(
-        info, request, OFFICER_CURSOR,
+        info,
+        request,
+        OFFICER_CURSOR,
         page=lambda: source.list_officers(where, request.limit, after),
         counted_page=lambda: source.page_officers(where, request.limit, after),
         count=lambda: source.count_officers(where),

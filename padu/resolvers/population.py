@@ -19,7 +19,10 @@ async def resident(info: Info, nik: NIK) -> records.Resident | None:
 
 
 async def residents(
-    info: Info, filter: ResidentFilter | None = None, first: int | None = 20, after: str | None = None
+    info: Info,
+    filter: ResidentFilter | None = None,
+    first: int | None = 20,
+    after: str | None = None,
 ) -> Connection[records.Resident]:
     request = page_request(first, after, RESIDENT_CURSOR)
     where = records.ResidentFilter(
@@ -29,7 +32,9 @@ async def residents(
     )
     source, after = info.context.sources.population, request.after_part()
     return await list_connection(
-        info, request, RESIDENT_CURSOR,
+        info,
+        request,
+        RESIDENT_CURSOR,
         page=lambda: source.list_residents(where, request.limit, after),
         counted_page=lambda: source.page_residents(where, request.limit, after),
         count=lambda: source.count_residents(where),

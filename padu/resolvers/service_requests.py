@@ -56,7 +56,9 @@ async def service_requests(
     )
     source, after = info.context.sources.service_requests, request.after
     return await list_connection(
-        info, request, REQUEST_CURSOR,
+        info,
+        request,
+        REQUEST_CURSOR,
         page=lambda: source.list_requests(where, request.limit, after),
         counted_page=lambda: source.page_requests(where, request.limit, after),
         count=lambda: source.count_requests(where),

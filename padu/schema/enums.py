@@ -32,7 +32,7 @@ ActivityCategory = strawberry.enum(
     performance.ActivityCategory, description="Kind of work logged in e-Kinerja."
 )
 PerformancePeriod = strawberry.enum(
-    performance.PerformancePeriod, description="Quarters Q1–Q4 and the FINAL (yearly) period."
+    performance.PerformancePeriod, description="Quarters Q1-Q4 and the FINAL (yearly) period."
 )
 Rating = strawberry.enum(
     performance.Rating, description="Work results or behaviour against expectations."

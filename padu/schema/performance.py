@@ -82,7 +82,7 @@ class Officer:
     )
     performance: PerformanceSummary | None = strawberry.field(
         resolver=resolve.officer_performance,
-        description="Rating for a quarter (1–4) or, without `quarter`, the final yearly one.",
+        description="Rating for a quarter (1-4) or, without `quarter`, the final yearly one.",
     )
     activities: Connection[Activity] = strawberry.field(
         resolver=resolve.officer_activities, description="Logged work, newest first."

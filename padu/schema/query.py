@@ -39,4 +39,3 @@ class Query:
     courses: Connection[Course] = strawberry.field(
         resolver=learning.courses, description="Visible courses in id order."
     )
-

@@ -126,7 +126,13 @@ def like_pattern(text: str) -> str:
 
 
 def page_per_parent(
-    *, columns: str, tables: str, parent: str, where: Where, after: str | None, order: str,
+    *,
+    columns: str,
+    tables: str,
+    parent: str,
+    where: Where,
+    after: str | None,
+    order: str,
     limit: int,
 ) -> str:
     """One statement returning the first ``limit`` rows after ``after`` for every parent.

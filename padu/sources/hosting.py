@@ -36,6 +36,7 @@ async def unseeded(config: Config, dsns: Mapping[str, str]) -> list[str]:
     from padu.sources.demo import is_seeded
 
     return [
-        name for name, s in config.sources.items()
+        name
+        for name, s in config.sources.items()
         if s.embedded and not await is_seeded(dsns[name], name)
     ]

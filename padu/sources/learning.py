@@ -148,8 +148,13 @@ class LearningSource(Source):
         clause = _visible()
         after = None if after_id is None else f"c.id > {clause.param(after_id)}"
         query = page_per_parent(
-            columns=_COURSE_COLUMNS, tables=_COURSE_FROM, parent="TRUE", where=clause,
-            after=after, order="c.id", limit=limit,
+            columns=_COURSE_COLUMNS,
+            tables=_COURSE_FROM,
+            parent="TRUE",
+            where=clause,
+            after=after,
+            order="c.id",
+            limit=limit,
         )
         return single_page(ranked(await self.fetch(query, *clause.args), _course))
 
@@ -206,7 +211,12 @@ class LearningSource(Source):
         clause.add(f"c.id = ANY({clause.param(list(course_ids))}::bigint[])")
         after = None if after_id is None else f"ue.id > {clause.param(after_id)}"
         query = page_per_parent(
-            columns=_ENROLLMENT_COLUMNS, tables=_ENROLLMENT_FROM, parent="c.id", where=clause,
-            after=after, order="ue.id", limit=limit,
+            columns=_ENROLLMENT_COLUMNS,
+            tables=_ENROLLMENT_FROM,
+            parent="c.id",
+            where=clause,
+            after=after,
+            order="ue.id",
+            limit=limit,
         )
         return ranked(await self.fetch(query, *clause.args), _enrollment)

@@ -236,8 +236,13 @@ class PerformanceSource(Source):
         clause = where if isinstance(where, Where) else _officer_filter(where)
         after = None if after_nip is None else f"g.nip > {clause.param(after_nip)}"
         query = page_per_parent(
-            columns=_OFFICER_COLUMNS, tables=_OFFICER_FROM, parent=parent, where=clause,
-            after=after, order="g.nip", limit=limit,
+            columns=_OFFICER_COLUMNS,
+            tables=_OFFICER_FROM,
+            parent=parent,
+            where=clause,
+            after=after,
+            order="g.nip",
+            limit=limit,
         )
         return ranked(await self.fetch(query, *clause.args), _officer)
 
@@ -266,7 +271,7 @@ class PerformanceSource(Source):
         limit: int,
         after: ActivityKey | None,
     ) -> list[Ranked[Activity]]:
-        """Each officer's first ``limit`` activities (newest first) within the dates, with totals."""
+        """Each officer's first ``limit`` activities, newest first, within the dates."""
         clause = Where()
         clause.add(f"a.nip = ANY({clause.param(list(nips))}::text[])")
         if date_from is not None:
@@ -275,10 +280,16 @@ class PerformanceSource(Source):
             clause.add(f"a.tanggal <= {clause.param(date_to)}")
         position = None
         if after is not None:
-            position = f"(a.tanggal, a.id_aktivitas) < ({clause.param(after[0])}, {clause.param(after[1])})"
+            at, id_ = clause.param(after[0]), clause.param(after[1])
+            position = f"(a.tanggal, a.id_aktivitas) < ({at}, {id_})"
         query = page_per_parent(
-            columns=_ACTIVITY_COLUMNS, tables="aktivitas a", parent="a.nip", where=clause,
-            after=position, order="a.tanggal DESC, a.id_aktivitas DESC", limit=limit,
+            columns=_ACTIVITY_COLUMNS,
+            tables="aktivitas a",
+            parent="a.nip",
+            where=clause,
+            after=position,
+            order="a.tanggal DESC, a.id_aktivitas DESC",
+            limit=limit,
         )
         return ranked(await self.fetch(query, *clause.args), _activity)
 

@@ -221,8 +221,13 @@ class PopulationSource(Source):
         clause = _filter(where)
         after = None if after_nik is None else f"p.nik > {clause.param(after_nik)}"
         query = page_per_parent(
-            columns=_RESIDENT_COLUMNS, tables=_RESIDENT_FROM, parent="TRUE", where=clause,
-            after=after, order="p.nik", limit=limit,
+            columns=_RESIDENT_COLUMNS,
+            tables=_RESIDENT_FROM,
+            parent="TRUE",
+            where=clause,
+            after=after,
+            order="p.nik",
+            limit=limit,
         )
         return single_page(ranked(await self.fetch(query, *clause.args), _resident))
 

@@ -145,7 +145,9 @@ def _after(clause: Where, after: RequestKey | None) -> str | None:
     """The keyset condition for rows after the cursor (newest first), or None at the start."""
     if after is None:
         return None
-    return f"(p.dibuat_pada, p.id_permohonan) < ({clause.param(after[0])}, {clause.param(after[1])})"
+    return (
+        f"(p.dibuat_pada, p.id_permohonan) < ({clause.param(after[0])}, {clause.param(after[1])})"
+    )
 
 
 class ServiceRequestsSource(Source):
@@ -183,14 +185,21 @@ class ServiceRequestsSource(Source):
         """Like ``list_requests``, with the total under ``where`` in the same round trip."""
         clause = _filter(where)
         query = page_per_parent(
-            columns=_COLUMNS, tables=_FROM, parent="TRUE", where=clause,
-            after=_after(clause, after), order=_ORDER, limit=limit,
+            columns=_COLUMNS,
+            tables=_FROM,
+            parent="TRUE",
+            where=clause,
+            after=_after(clause, after),
+            order=_ORDER,
+            limit=limit,
         )
         return single_page(ranked(await self.fetch(query, *clause.args), _request))
 
     async def count_requests(self, where: RequestFilter) -> int:
         clause = _filter(where)
-        rows = await self.fetch(f"SELECT count(*) AS n FROM {_FROM} WHERE {clause.sql}", *clause.args)
+        rows = await self.fetch(
+            f"SELECT count(*) AS n FROM {_FROM} WHERE {clause.sql}", *clause.args
+        )
         return int(rows[0]["n"])
 
     async def requests_by_party(
@@ -210,8 +219,13 @@ class ServiceRequestsSource(Source):
         clause.add(f"{column} = ANY({clause.param(list(keys))}::text[])")
         _filter(RequestFilter(statuses=statuses), clause)
         query = page_per_parent(
-            columns=_COLUMNS, tables=_FROM, parent=column, where=clause,
-            after=_after(clause, after), order=_ORDER, limit=limit,
+            columns=_COLUMNS,
+            tables=_FROM,
+            parent=column,
+            where=clause,
+            after=_after(clause, after),
+            order=_ORDER,
+            limit=limit,
         )
         return ranked(await self.fetch(query, *clause.args), _request)
 

@@ -97,5 +97,8 @@ async def test_a_source_down_nulls_only_its_own_fields(learning_down: httpx.Asyn
     assert report["status"] == "down"
     assert report["sources"]["learning"]["status"] == "down"
     assert {name: s["status"] for name, s in report["sources"].items()} == {
-        "population": "up", "service_requests": "up", "performance": "up", "learning": "down",
+        "population": "up",
+        "service_requests": "up",
+        "performance": "up",
+        "learning": "down",
     }

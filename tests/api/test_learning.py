@@ -25,17 +25,42 @@ async def test_officer_meeting_twenty_jp_is_compliant(gql: GraphQL) -> None:
         "compliant": True,
         "coursesCompleted": 2,
         "enrollments": [
-            {"id": "1", "course": {"id": "1", "title": "Pelayanan Publik Prima", "jp": 12,
-                                   "mandatory": True},
-             "enrolledAt": "2026-01-21T12:53:20+00:00",
-             "completedAt": "2026-02-10T00:00:00+00:00", "completed": True},
-            {"id": "2", "course": {"id": "2", "title": "Literasi Digital ASN", "jp": 10,
-                                   "mandatory": False},
-             "enrolledAt": "2026-02-25T06:13:20+00:00",
-             "completedAt": "2026-04-15T00:00:00+00:00", "completed": True},
-            {"id": "3", "course": {"id": "3", "title": "Pendidikan Anti-Korupsi", "jp": 6,
-                                   "mandatory": True},
-             "enrolledAt": "2026-04-24T03:06:40+00:00", "completedAt": None, "completed": False},
+            {
+                "id": "1",
+                "course": {
+                    "id": "1",
+                    "title": "Pelayanan Publik Prima",
+                    "jp": 12,
+                    "mandatory": True,
+                },
+                "enrolledAt": "2026-01-21T12:53:20+00:00",
+                "completedAt": "2026-02-10T00:00:00+00:00",
+                "completed": True,
+            },
+            {
+                "id": "2",
+                "course": {
+                    "id": "2",
+                    "title": "Literasi Digital ASN",
+                    "jp": 10,
+                    "mandatory": False,
+                },
+                "enrolledAt": "2026-02-25T06:13:20+00:00",
+                "completedAt": "2026-04-15T00:00:00+00:00",
+                "completed": True,
+            },
+            {
+                "id": "3",
+                "course": {
+                    "id": "3",
+                    "title": "Pendidikan Anti-Korupsi",
+                    "jp": 6,
+                    "mandatory": True,
+                },
+                "enrolledAt": "2026-04-24T03:06:40+00:00",
+                "completedAt": None,
+                "completed": False,
+            },
         ],
     }
 
@@ -44,13 +69,24 @@ async def test_jp_counts_by_completion_year(gql: GraphQL) -> None:
     maya = await summary(gql, MAYA)
     assert (maya["jpCompleted"], maya["compliant"]) == (6, False)
     assert await summary(gql, MAYA, 2025) == {
-        "year": 2025, "jpCompleted": 12, "jpRequired": 20, "compliant": False,
+        "year": 2025,
+        "jpCompleted": 12,
+        "jpRequired": 20,
+        "compliant": False,
         "coursesCompleted": 1,
         "enrollments": [
-            {"id": "5", "course": {"id": "1", "title": "Pelayanan Publik Prima", "jp": 12,
-                                   "mandatory": True},
-             "enrolledAt": "2025-02-19T21:20:00+00:00",
-             "completedAt": "2025-06-01T00:00:00+00:00", "completed": True},
+            {
+                "id": "5",
+                "course": {
+                    "id": "1",
+                    "title": "Pelayanan Publik Prima",
+                    "jp": 12,
+                    "mandatory": True,
+                },
+                "enrolledAt": "2025-02-19T21:20:00+00:00",
+                "completedAt": "2025-06-01T00:00:00+00:00",
+                "completed": True,
+            },
         ],
     }
     # Enrolled in 2025, completed in January 2026: the JP count for 2026.
@@ -60,8 +96,12 @@ async def test_jp_counts_by_completion_year(gql: GraphQL) -> None:
 
 async def test_officer_without_learning_account_has_zero_jp(gql: GraphQL) -> None:
     assert await summary(gql, HENDRA) == {
-        "year": 2026, "jpCompleted": 0, "jpRequired": 20, "compliant": False,
-        "coursesCompleted": 0, "enrollments": [],
+        "year": 2026,
+        "jpCompleted": 0,
+        "jpRequired": 20,
+        "compliant": False,
+        "coursesCompleted": 0,
+        "enrollments": [],
     }
 
 
@@ -70,12 +110,27 @@ async def test_course_catalogue_lists_visible_courses(gql: GraphQL) -> None:
     assert body["data"]["courses"] == {
         "totalCount": 3,
         "nodes": [
-            {"id": "1", "title": "Pelayanan Publik Prima", "shortName": "PPP", "jp": 12,
-             "mandatory": True},
-            {"id": "2", "title": "Literasi Digital ASN", "shortName": "LITDIG", "jp": 10,
-             "mandatory": False},
-            {"id": "3", "title": "Pendidikan Anti-Korupsi", "shortName": "PAK", "jp": 6,
-             "mandatory": True},
+            {
+                "id": "1",
+                "title": "Pelayanan Publik Prima",
+                "shortName": "PPP",
+                "jp": 12,
+                "mandatory": True,
+            },
+            {
+                "id": "2",
+                "title": "Literasi Digital ASN",
+                "shortName": "LITDIG",
+                "jp": 10,
+                "mandatory": False,
+            },
+            {
+                "id": "3",
+                "title": "Pendidikan Anti-Korupsi",
+                "shortName": "PAK",
+                "jp": 6,
+                "mandatory": True,
+            },
         ],
     }
     assert body["extensions"]["sources"] == {"learning": {"roundTrips": 1, "rows": 3}}
@@ -93,12 +148,18 @@ async def test_course_enrollments_cross_to_officers(gql: GraphQL) -> None:
             "totalCount": 3,
             "pageInfo": {"hasNextPage": True},
             "nodes": [
-                {"id": "1", "completed": True, "officer": {"nip": AGUS, "fullName": "Agus Setiawan"}},
+                {
+                    "id": "1",
+                    "completed": True,
+                    "officer": {"nip": AGUS, "fullName": "Agus Setiawan"},
+                },
                 {"id": "5", "completed": True, "officer": {"nip": MAYA, "fullName": "Maya Sari"}},
             ],
         },
     }
-    last = await gql('{ course(id: "1") { enrollments(first: 5) { nodes { id officer { nip } } } } }')
+    last = await gql(
+        '{ course(id: "1") { enrollments(first: 5) { nodes { id officer { nip } } } } }'
+    )
     # The third learner is a guest trainer with no NIP: no officer, and no error.
     assert last["data"]["course"]["enrollments"]["nodes"][2] == {"id": "7", "officer": None}
     assert "errors" not in last

@@ -45,10 +45,14 @@ async def test_exact_last_page_and_beyond(gql: GraphQL) -> None:
 
 
 async def test_empty_list_and_first_zero(gql: GraphQL) -> None:
-    empty = await gql('{ residents(filter: {name: "zzz"}) { totalCount edges { cursor } '
-                      "pageInfo { hasNextPage endCursor } } }")
+    empty = await gql(
+        '{ residents(filter: {name: "zzz"}) { totalCount edges { cursor } '
+        "pageInfo { hasNextPage endCursor } } }"
+    )
     assert empty["data"]["residents"] == {
-        "totalCount": 0, "edges": [], "pageInfo": {"hasNextPage": False, "endCursor": None}
+        "totalCount": 0,
+        "edges": [],
+        "pageInfo": {"hasNextPage": False, "endCursor": None},
     }
     zero = await gql(PAGE, {"first": 0})
     assert zero["data"]["residents"]["edges"] == []
@@ -92,8 +96,11 @@ async def test_nested_connection_pages_by_its_own_cursor(gql: GraphQL) -> None:
     assert first["pageInfo"]["hasNextPage"] is True
     after = first["pageInfo"]["endCursor"]
     rest = (await gql(query, {"nip": AGUS, "after": after}))["data"]["officer"]["assignedRequests"]
-    assert rest == {"totalCount": 3, "pageInfo": {"hasNextPage": False, "endCursor": rest[
-        "pageInfo"]["endCursor"]}, "nodes": [{"id": "1"}]}
+    assert rest == {
+        "totalCount": 3,
+        "pageInfo": {"hasNextPage": False, "endCursor": rest["pageInfo"]["endCursor"]},
+        "nodes": [{"id": "1"}],
+    }
     beyond = await gql(query, {"nip": AGUS, "after": rest["pageInfo"]["endCursor"]})
     assert beyond["data"]["officer"]["assignedRequests"]["nodes"] == []
     assert beyond["data"]["officer"]["assignedRequests"]["totalCount"] == 3

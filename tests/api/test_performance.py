@@ -35,14 +35,21 @@ async def test_performance_per_quarter_and_final(gql: GraphQL) -> None:
     assert body.get("errors") is None
     assert body["data"]["officer"] == {
         "q1": {
-            "year": 2026, "period": "Q1", "workResult": "MEETS_EXPECTATIONS",
-            "behaviour": "MEETS_EXPECTATIONS", "predicate": "GOOD", "predicateLabel": "Baik",
-            "activityCount": 3, "activityMinutes": 30 + 120 + 540,
+            "year": 2026,
+            "period": "Q1",
+            "workResult": "MEETS_EXPECTATIONS",
+            "behaviour": "MEETS_EXPECTATIONS",
+            "predicate": "GOOD",
+            "predicateLabel": "Baik",
+            "activityCount": 3,
+            "activityMinutes": 30 + 120 + 540,
         },
         # Not rated yet: the summary still reports the work logged in the quarter.
         "q3": {"predicate": None, "activityCount": 1, "activityMinutes": 90},
         "final2025": {
-            "period": "FINAL", "predicate": "VERY_GOOD", "predicateLabel": "Sangat Baik",
+            "period": "FINAL",
+            "predicate": "VERY_GOOD",
+            "predicateLabel": "Sangat Baik",
             "activityCount": 1,
         },
     }
@@ -52,7 +59,7 @@ async def test_performance_per_quarter_and_final(gql: GraphQL) -> None:
 
 async def test_bad_quarter_is_a_clear_error_at_its_path(gql: GraphQL) -> None:
     body = await gql(
-        'query($nip: NIP!) { officer(nip: $nip) { fullName performance(year: 2026, quarter: 5) '
+        "query($nip: NIP!) { officer(nip: $nip) { fullName performance(year: 2026, quarter: 5) "
         "{ predicate } } }",
         {"nip": MAYA},
     )
@@ -72,30 +79,56 @@ async def test_activities_by_date_range_newest_first_with_paging(gql: GraphQL) -
     assert first["totalCount"] == 3
     assert first["pageInfo"]["hasNextPage"] is True
     assert first["nodes"] == [
-        {"id": "3", "date": "2026-03-30", "category": "COMPETENCY_DEVELOPMENT", "minutes": 540,
-         "evidence": None, "serviceRequest": None},
-        {"id": "2", "date": "2026-02-03", "category": "DUTY", "minutes": 120,
-         "evidence": "ND/12/DISDUKCAPIL/2026", "serviceRequest": None},
+        {
+            "id": "3",
+            "date": "2026-03-30",
+            "category": "COMPETENCY_DEVELOPMENT",
+            "minutes": 540,
+            "evidence": None,
+            "serviceRequest": None,
+        },
+        {
+            "id": "2",
+            "date": "2026-02-03",
+            "category": "DUTY",
+            "minutes": 120,
+            "evidence": "ND/12/DISDUKCAPIL/2026",
+            "serviceRequest": None,
+        },
     ]
     after = first["pageInfo"]["endCursor"]
     second = (await gql(query, {"nip": AGUS, "after": after}))["data"]["officer"]["activities"]
     assert second["pageInfo"]["hasNextPage"] is False
     assert second["nodes"] == [
-        {"id": "1", "date": "2026-01-07", "category": "PUBLIC_SERVICE", "minutes": 30,
-         "evidence": "LKS-2026-000001",
-         "serviceRequest": {"ticketNumber": "LKS-2026-000001", "status": "RESOLVED"}},
+        {
+            "id": "1",
+            "date": "2026-01-07",
+            "category": "PUBLIC_SERVICE",
+            "minutes": 30,
+            "evidence": "LKS-2026-000001",
+            "serviceRequest": {"ticketNumber": "LKS-2026-000001", "status": "RESOLVED"},
+        },
     ]
 
 
 async def test_units_and_their_officers(gql: GraphQL) -> None:
     body = await gql("{ units { code kind officers { totalCount nodes { nip } } } }")
     assert body["data"]["units"] == [
-        {"code": "DISDUKCAPIL", "kind": "AGENCY",
-         "officers": {"totalCount": 2, "nodes": [{"nip": HENDRA}, {"nip": AGUS}]}},
-        {"code": "DISKOMINFO", "kind": "AGENCY",
-         "officers": {"totalCount": 1, "nodes": [{"nip": MAYA}]}},
-        {"code": "KEC-01", "kind": "DISTRICT_OFFICE",
-         "officers": {"totalCount": 1, "nodes": [{"nip": JOKO}]}},
+        {
+            "code": "DISDUKCAPIL",
+            "kind": "AGENCY",
+            "officers": {"totalCount": 2, "nodes": [{"nip": HENDRA}, {"nip": AGUS}]},
+        },
+        {
+            "code": "DISKOMINFO",
+            "kind": "AGENCY",
+            "officers": {"totalCount": 1, "nodes": [{"nip": MAYA}]},
+        },
+        {
+            "code": "KEC-01",
+            "kind": "DISTRICT_OFFICE",
+            "officers": {"totalCount": 1, "nodes": [{"nip": JOKO}]},
+        },
     ]
     assert body["extensions"]["sources"] == {"performance": {"roundTrips": 2, "rows": 3 + 4}}
 

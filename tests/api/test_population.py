@@ -54,9 +54,11 @@ async def test_nik_prefix_is_first_registration_not_current_address(gql: GraphQL
 
 
 async def test_unknown_resident_is_null_without_error(gql: GraphQL) -> None:
-    body = await gql("{ resident(nik: \"3671010101010001\") { nik } }")
-    assert body == {"data": {"resident": None}, "extensions": {"sources": {
-        "population": {"roundTrips": 1, "rows": 0}}}}
+    body = await gql('{ resident(nik: "3671010101010001") { nik } }')
+    assert body == {
+        "data": {"resident": None},
+        "extensions": {"sources": {"population": {"roundTrips": 1, "rows": 0}}},
+    }
 
 
 async def test_family_with_head_and_members_costs_one_round_trip_per_level(gql: GraphQL) -> None:
@@ -85,7 +87,8 @@ async def test_residents_filtered_by_district_village_and_name(gql: GraphQL) -> 
       residents(filter: $f) { totalCount nodes { nik } } }"""
     by_district = await gql(query, {"f": {"districtCode": "36.71.05"}})
     assert by_district["data"]["residents"] == {
-        "totalCount": 2, "nodes": [{"nik": RUDI}, {"nik": DEWI}]
+        "totalCount": 2,
+        "nodes": [{"nik": RUDI}, {"nik": DEWI}],
     }
     by_village = await gql(query, {"f": {"villageCode": "36.71.01.1001"}})
     assert [n["nik"] for n in by_village["data"]["residents"]["nodes"]] == [ANDI, BUDI, SITI]

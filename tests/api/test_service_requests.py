@@ -47,14 +47,30 @@ async def test_request_by_id_with_its_relations(gql: GraphQL) -> None:
         "district": {"code": "36.71.01"},
         "assignee": {"nip": AGUS, "fullName": "Agus Setiawan", "unit": {"code": "DISDUKCAPIL"}},
         "events": [
-            {"status": "SUBMITTED", "note": "Permohonan diterima", "at": "2026-01-05T02:00:00+00:00",
-             "actor": None},
-            {"status": "VERIFIED", "note": "Dokumen lengkap", "at": "2026-01-05T06:00:00+00:00",
-             "actor": {"nip": AGUS}},
-            {"status": "IN_PROGRESS", "note": "Dicetak", "at": "2026-01-06T02:00:00+00:00",
-             "actor": {"nip": AGUS}},
-            {"status": "RESOLVED", "note": "KTP-el diambil", "at": "2026-01-07T03:00:00+00:00",
-             "actor": {"nip": AGUS}},
+            {
+                "status": "SUBMITTED",
+                "note": "Permohonan diterima",
+                "at": "2026-01-05T02:00:00+00:00",
+                "actor": None,
+            },
+            {
+                "status": "VERIFIED",
+                "note": "Dokumen lengkap",
+                "at": "2026-01-05T06:00:00+00:00",
+                "actor": {"nip": AGUS},
+            },
+            {
+                "status": "IN_PROGRESS",
+                "note": "Dicetak",
+                "at": "2026-01-06T02:00:00+00:00",
+                "actor": {"nip": AGUS},
+            },
+            {
+                "status": "RESOLVED",
+                "note": "KTP-el diambil",
+                "at": "2026-01-07T03:00:00+00:00",
+                "actor": {"nip": AGUS},
+            },
         ],
     }
     # Level 1: the request; level 2: resident, assignee, events (three sources, concurrently);
@@ -82,7 +98,10 @@ async def test_request_filters(gql: GraphQL) -> None:
     assert await ids(gql, {"districtCode": "36.71.05"}) == (2, ["5", "4"])
     assert await ids(gql, {"villageCode": "36.71.01.1001"}) == (3, ["3", "2", "1"])
     assert await ids(gql, {"assigneeNip": AGUS}) == (3, ["5", "2", "1"])
-    window = {"submittedFrom": "2026-02-01T00:00:00+07:00", "submittedBefore": "2026-03-02T00:00:00+07:00"}
+    window = {
+        "submittedFrom": "2026-02-01T00:00:00+07:00",
+        "submittedBefore": "2026-03-02T00:00:00+07:00",
+    }
     assert await ids(gql, window) == (2, ["5", "2"])
     # Only request 2 is still open after its due time (the open ones in 2030 are not due yet).
     assert await ids(gql, {"overdue": True}) == (1, ["2"])
@@ -107,8 +126,12 @@ async def test_officer_assigned_requests(gql: GraphQL) -> None:
 
 
 async def test_unassigned_request_has_null_assignee_without_error(gql: GraphQL) -> None:
-    body = await gql('{ serviceRequest(id: "3") { status assignee { nip } events { actor { nip } } } }')
+    body = await gql(
+        '{ serviceRequest(id: "3") { status assignee { nip } events { actor { nip } } } }'
+    )
     assert body.get("errors") is None
     assert body["data"]["serviceRequest"] == {
-        "status": "SUBMITTED", "assignee": None, "events": [{"actor": None}]
+        "status": "SUBMITTED",
+        "assignee": None,
+        "events": [{"actor": None}],
     }
