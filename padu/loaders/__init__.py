@@ -11,6 +11,7 @@ from padu.loaders.learning import (
     LearningTotalByOfficerLoader,
 )
 from padu.loaders.performance import (
+    ActiveAsnByUnitLoader,
     ActivitiesByOfficerLoader,
     OfficerByNipLoader,
     OfficersByUnitLoader,
@@ -76,6 +77,10 @@ class Loaders:
     @cached_property
     def officers_by_unit(self) -> OfficersByUnitLoader:
         return OfficersByUnitLoader(self.sources.performance)
+
+    @cached_property
+    def active_asn_by_unit(self) -> ActiveAsnByUnitLoader:
+        return ActiveAsnByUnitLoader(self.sources.performance)
 
     @cached_property
     def activities_by_officer(self) -> ActivitiesByOfficerLoader:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from padu.loaders.base import ByKeyLoader, PageByParentLoader
+from padu.loaders.base import ByKeyLoader, ManyByKeyLoader, PageByParentLoader
 from padu.sources.base import Ranked
 from padu.sources.performance import (
     Activity,
@@ -90,3 +90,12 @@ class PerformanceByOfficerLoader(ByKeyLoader[PerformanceKey, PerformanceSummary]
 
     def key_of(self, item: PerformanceSummary) -> PerformanceKey:
         return (item.officer_nip, item.year, item.period)
+
+
+class ActiveAsnByUnitLoader(ManyByKeyLoader[str, str]):
+    """NIPs of each unit's active ASN (PNS and PPPK), who owe 20 JP a year."""
+
+    source: PerformanceSource
+
+    async def fetch(self, keys: Sequence[str]) -> Sequence[tuple[str, str]]:
+        return await self.source.active_asn_by_unit(keys)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import strawberry
 
 from padu.loaders.learning import EnrollmentPageArgs
@@ -17,6 +19,19 @@ from padu.resolvers.performance import check_year
 from padu.schema.pagination import Connection
 from padu.sources import learning as records
 from padu.sources import performance
+
+@dataclass(frozen=True, slots=True)
+class UnitCompliance:
+    """How many of a unit's ASN completed the yearly JP requirement."""
+
+    year: int
+    officers: int
+    compliant: int
+
+    @property
+    def rate(self) -> float:
+        return self.compliant / self.officers if self.officers else 0.0
+
 
 COURSE_CURSOR = CursorKind[records.Course]("course", (int,), lambda c: (c.id,))
 ENROLLMENT_CURSOR = CursorKind[records.Enrollment]("enrollment", (int,), lambda e: (e.id,))
@@ -74,3 +89,15 @@ def compliant(root: records.LearningTotal, info: Info) -> bool:
 async def summary_enrollments(root: records.LearningTotal, info: Info) -> list[records.Enrollment]:
     key = (root.officer_nip, root.year)
     return await info.context.loaders.enrollments_by_officer.load(key)
+
+
+async def unit_learning_compliance(
+    root: performance.Unit, info: Info, year: int
+) -> UnitCompliance | None:
+    check_year(year)
+    loaders = info.context.loaders
+    nips = await loaders.active_asn_by_unit.load(root.code)
+    totals = await loaders.learning_total_by_officer.load_many([(nip, year) for nip in nips])
+    required = info.context.config.jp_required
+    met = sum(1 for t in totals if t is not None and t.jp_completed >= required)
+    return UnitCompliance(year=year, officers=len(nips), compliant=met)

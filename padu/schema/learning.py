@@ -58,3 +58,11 @@ class LearningSummary:
         resolver=resolve.summary_enrollments,
         description="Enrolments started or completed in the year.",
     )
+
+
+@strawberry.type(description="A unit's learning compliance in one year.")
+class UnitLearningCompliance:
+    year: int
+    officers: int = strawberry.field(description="Active PNS and PPPK officers of the unit.")
+    compliant: int = strawberry.field(description="Of those, officers with at least `jpRequired`.")
+    rate: float = strawberry.field(description="`compliant` / `officers` (0 when none).")

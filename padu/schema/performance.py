@@ -22,11 +22,12 @@ from padu.schema.pagination import Connection
 from padu.schema.scalars import NIP
 
 if TYPE_CHECKING:
-    from padu.schema.learning import LearningSummary
+    from padu.schema.learning import LearningSummary, UnitLearningCompliance
     from padu.schema.service_requests import ServiceRequest
 
 LazyRequest = Annotated["ServiceRequest", strawberry.lazy("padu.schema.service_requests")]
 LazyLearning = Annotated["LearningSummary", strawberry.lazy("padu.schema.learning")]
+LazyCompliance = Annotated["UnitLearningCompliance", strawberry.lazy("padu.schema.learning")]
 
 
 @strawberry.type(description="A government unit (OPD, kecamatan office…).")
@@ -36,6 +37,10 @@ class Unit:
     kind: UnitKind
     officers: Connection[Officer] = strawberry.field(
         resolver=resolve.unit_officers, description="Officers of this unit, by NIP."
+    )
+    learning_compliance: LazyCompliance | None = strawberry.field(
+        resolver=resolve_learning.unit_learning_compliance,
+        description="How many of the unit's active ASN met the yearly JP requirement (e-learning).",
     )
 
 

@@ -259,6 +259,15 @@ class PerformanceSource(Source):
         clause.add(f"g.kode_unit = ANY({clause.param(list(unit_codes))}::text[])")
         return await self._officer_pages(clause, "g.kode_unit", limit, after_nip)
 
+    async def active_asn_by_unit(self, unit_codes: Sequence[str]) -> list[tuple[str, str]]:
+        """(unit code, NIP) of every active PNS and PPPK officer of the units."""
+        query = """
+            SELECT kode_unit, nip FROM pegawai
+            WHERE kode_unit = ANY($1::text[]) AND aktif AND jenis_kepegawaian IN ('PNS', 'PPPK')
+            ORDER BY kode_unit, nip
+        """
+        return [(r["kode_unit"], r["nip"]) for r in await self.fetch(query, list(unit_codes))]
+
     async def units(self) -> list[Unit]:
         query = "SELECT kode_unit, nama_unit, jenis_unit FROM unit_kerja ORDER BY kode_unit"
         return [_unit(r) for r in await self.fetch(query)]

@@ -163,3 +163,17 @@ async def test_course_enrollments_cross_to_officers(gql: GraphQL) -> None:
     # The third learner is a guest trainer with no NIP: no officer, and no error.
     assert last["data"]["course"]["enrollments"]["nodes"][2] == {"id": "7", "officer": None}
     assert "errors" not in last
+
+
+async def test_unit_compliance_counts_active_asn_only(gql: GraphQL) -> None:
+    body = await gql("{ units { code learningCompliance(year: 2026) { officers compliant rate } } }")
+    assert body["data"]["units"] == [
+        # Hendra (DISDUKCAPIL) is inactive; Agus met 20 JP.
+        {"code": "DISDUKCAPIL", "learningCompliance": {"officers": 1, "compliant": 1, "rate": 1.0}},
+        {"code": "DISKOMINFO", "learningCompliance": {"officers": 1, "compliant": 0, "rate": 0.0}},
+        {"code": "KEC-01", "learningCompliance": {"officers": 1, "compliant": 0, "rate": 0.0}},
+    ]
+    assert body["extensions"]["sources"] == {
+        "performance": {"roundTrips": 2, "rows": 3 + 3},
+        "learning": {"roundTrips": 1, "rows": 3},
+    }
