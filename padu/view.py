@@ -11,12 +11,12 @@ from typing import Any
 
 import orjson
 import strawberry
-from graphql import ExecutionResult
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
 from padu.config import Config
 from padu.context import Context
@@ -78,12 +78,9 @@ class PaduGraphQL(GraphQL[Context, None]):
         examples = await self._examples()
         html = html[:start] + examples["query"].replace("`", "\\`") + html[end:]
         for name in ("variables", "headers"):
-            default = json.dumps(examples[name])
-            html = re.sub(
-                rf"React\.useState\(\s*parameters\.{name},?\s*\)",
-                lambda _, d=default, n=name: f"React.useState(parameters.{n} || {d})",
-                html,
-            )
+            replacement = f"React.useState(parameters.{name} || {json.dumps(examples[name])})"
+            pattern = re.compile(rf"React\.useState\(\s*parameters\.{name},?\s*\)")
+            html = pattern.sub(replacement.replace("\\", "\\\\"), html)
         html = html.replace("<title>Strawberry GraphiQL</title>", "<title>Padu GraphiQL</title>")
         return HTMLResponse(html)
 

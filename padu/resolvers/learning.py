@@ -20,6 +20,7 @@ from padu.schema.pagination import Connection
 from padu.sources import learning as records
 from padu.sources import performance
 
+
 @dataclass(frozen=True, slots=True)
 class UnitCompliance:
     """How many of a unit's ASN completed the yearly JP requirement."""
@@ -47,13 +48,14 @@ async def courses(
     info: Info, first: int | None = 20, after: str | None = None
 ) -> Connection[records.Course]:
     request = page_request(first, after, COURSE_CURSOR)
-    source, after = info.context.sources.learning, request.after_part()
+    source = info.context.sources.learning
+    position = request.after_part()
     return await list_connection(
         info,
         request,
         COURSE_CURSOR,
-        page=lambda: source.list_courses(request.limit, after),
-        counted_page=lambda: source.page_courses(request.limit, after),
+        page=lambda: source.list_courses(request.limit, position),
+        counted_page=lambda: source.page_courses(request.limit, position),
         count=source.count_courses,
     )
 

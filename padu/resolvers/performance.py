@@ -49,13 +49,14 @@ async def officers(
     where = records.OfficerFilter(
         unit_code=f.unit_code, name=f.name, employment_type=f.employment_type, active=f.active
     )
-    source, after = info.context.sources.performance, request.after_part()
+    source = info.context.sources.performance
+    position = request.after_part()
     return await list_connection(
         info,
         request,
         OFFICER_CURSOR,
-        page=lambda: source.list_officers(where, request.limit, after),
-        counted_page=lambda: source.page_officers(where, request.limit, after),
+        page=lambda: source.list_officers(where, request.limit, position),
+        counted_page=lambda: source.page_officers(where, request.limit, position),
         count=lambda: source.count_officers(where),
     )
 

@@ -30,13 +30,14 @@ async def residents(
         village_code=filter.village_code if filter else None,
         name=filter.name if filter else None,
     )
-    source, after = info.context.sources.population, request.after_part()
+    source = info.context.sources.population
+    position = request.after_part()
     return await list_connection(
         info,
         request,
         RESIDENT_CURSOR,
-        page=lambda: source.list_residents(where, request.limit, after),
-        counted_page=lambda: source.page_residents(where, request.limit, after),
+        page=lambda: source.list_residents(where, request.limit, position),
+        counted_page=lambda: source.page_residents(where, request.limit, position),
         count=lambda: source.count_residents(where),
     )
 

@@ -19,7 +19,7 @@ from padu.resolvers.pagination import (
     list_connection,
     page_request,
 )
-from padu.schema.enums import ServiceRequestStatus
+from padu.schema.enums import RequestStatus
 from padu.schema.inputs import ServiceRequestFilter
 from padu.schema.pagination import Connection
 from padu.sources import performance, population
@@ -54,13 +54,14 @@ async def service_requests(
         submitted_before=f.submitted_before,
         overdue=f.overdue,
     )
-    source, after = info.context.sources.service_requests, request.after
+    source = info.context.sources.service_requests
+    position = request.after
     return await list_connection(
         info,
         request,
         REQUEST_CURSOR,
-        page=lambda: source.list_requests(where, request.limit, after),
-        counted_page=lambda: source.page_requests(where, request.limit, after),
+        page=lambda: source.list_requests(where, request.limit, position),
+        counted_page=lambda: source.page_requests(where, request.limit, position),
         count=lambda: source.count_requests(where),
     )
 
@@ -68,7 +69,7 @@ async def service_requests(
 async def _page_of(
     loader: PageByParentLoader[str, RequestPageArgs, records.ServiceRequest],
     parent: str,
-    status: list[ServiceRequestStatus] | None,
+    status: list[RequestStatus] | None,
     request: PageRequest,
 ) -> Connection[records.ServiceRequest]:
     arguments = RequestPageArgs(
@@ -83,7 +84,7 @@ async def _page_of(
 async def resident_service_requests(
     root: population.Resident,
     info: Info,
-    status: list[ServiceRequestStatus] | None = None,
+    status: list[RequestStatus] | None = None,
     first: int | None = 20,
     after: str | None = None,
 ) -> Connection[records.ServiceRequest]:
@@ -95,7 +96,7 @@ async def resident_service_requests(
 async def officer_assigned_requests(
     root: performance.Officer,
     info: Info,
-    status: list[ServiceRequestStatus] | None = None,
+    status: list[RequestStatus] | None = None,
     first: int | None = 20,
     after: str | None = None,
 ) -> Connection[records.ServiceRequest]:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import strawberry
 
-from padu.schema.enums import EmploymentType, ServiceCategory, ServiceRequestStatus
+from padu.schema.enums import EmploymentType, RequestStatus, ServiceCategory
 from padu.schema.scalars import NIP
 
 
@@ -21,7 +21,7 @@ class ResidentFilter:
 
 @strawberry.input(description="Narrows a service-request list; all given conditions must hold.")
 class ServiceRequestFilter:
-    status: list[ServiceRequestStatus] | None = strawberry.field(
+    status: list[RequestStatus] | None = strawberry.field(
         default=None, description="Any of these statuses."
     )
     category: list[ServiceCategory] | None = strawberry.field(

@@ -30,10 +30,10 @@ class Connection(Generic[T]):
     page_info: PageInfo
     count: strawberry.Private[Callable[[], Awaitable[int]]]
 
-    @strawberry.field(description="Items in the whole list (all pages) under the same filter.")
+    @strawberry.field(description="Items in the whole list (all pages) under the same filter.")  # type: ignore[untyped-decorator]
     async def total_count(self) -> int:
         return await self.count()
 
-    @strawberry.field(description="The nodes of `edges`, for clients that need no cursors.")
+    @strawberry.field(description="The nodes of `edges`, for clients that need no cursors.")  # type: ignore[untyped-decorator]
     def nodes(self) -> list[T]:
         return [edge.node for edge in self.edges]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from padu.resolvers import service_requests as resolve
-from padu.schema.enums import ServiceCategory, ServiceRequestStatus
+from padu.schema.enums import RequestStatus, ServiceCategory
 from padu.schema.pagination import Connection
 from padu.schema.region import District, Village
 
@@ -22,7 +22,7 @@ LazyOfficer = Annotated["Officer", strawberry.lazy("padu.schema.performance")]
 
 @strawberry.type(description="One step of a request's timeline.")
 class RequestEvent:
-    status: ServiceRequestStatus
+    status: RequestStatus
     note: str | None
     at: datetime
     actor: LazyOfficer | None = strawberry.field(
@@ -36,7 +36,7 @@ class ServiceRequest:
     ticket_number: str
     category: ServiceCategory
     category_name: str = strawberry.field(description="The category's name in the source system.")
-    status: ServiceRequestStatus
+    status: RequestStatus
     title: str
     description: str
     submitted_at: datetime

@@ -18,10 +18,10 @@ def start_embedded(data_dir: Path, *, delete_on_exit: bool = False) -> str:
     with warnings.catch_warnings():
         # pgserver falls back to /tmp when XDG_RUNTIME_DIR is unset, and says so at import.
         warnings.simplefilter("ignore", UserWarning)
-        import pgserver
+        from pgserver import get_server  # type: ignore[attr-defined]
 
     data_dir.parent.mkdir(parents=True, exist_ok=True)
-    server: Any = pgserver.get_server(data_dir, cleanup_mode="delete" if delete_on_exit else "stop")
+    server: Any = get_server(data_dir, cleanup_mode="delete" if delete_on_exit else "stop")
     return str(server.get_uri())
 
 
