@@ -29,6 +29,15 @@ from padu.sources.population import ResidentFilter
 from padu.sources.trace import current_trace
 
 TRACE_HEADER = "x-padu-trace"
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def _request_id(given: str | None) -> str:
+    """The caller's X-Request-Id when it is a plain token, else a fresh one."""
+    return given if given and _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
 
 
 class PaduGraphQL(GraphQL[Context, None]):
@@ -46,20 +55,43 @@ class PaduGraphQL(GraphQL[Context, None]):
             config=self.config,
             sources=self.sources,
             loaders=Loaders(self.sources),
-            request_id=request.headers.get("x-request-id") or uuid.uuid4().hex,
+            request_id=_request_id(request.headers.get("x-request-id")),
         )
         current_trace.set(context.trace)
         request.state.padu = context
+        request.state.padu_response = response
+        if isinstance(response, Response):
+            response.headers["X-Request-Id"] = context.request_id
         return context
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        """As Strawberry's, with the media type the client accepted (GraphQL over HTTP)."""
+        response = super().create_response(response_data, sub_response)
+        if sub_response.media_type:
+            response.headers["content-type"] = sub_response.media_type
+        return response
 
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         context: Context = request.state.padu
         response: dict[str, Any] = {"data": result.data}
+        rejected = result.data is None and any(e.path is None for e in result.errors or ())
+        if rejected:
+            # Refused before execution (syntax, validation, variables): no data at all.
+            del response["data"]
+        if GRAPHQL_RESPONSE in request.headers.get("accept", ""):
+            sub_response: Response = request.state.padu_response
+            sub_response.media_type = GRAPHQL_RESPONSE
+            if rejected:
+                sub_response.status_code = 400
         if result.errors:
             response["errors"] = [
                 format_error(

@@ -33,6 +33,34 @@ async def test_get_and_post_queries(client: httpx.AsyncClient) -> None:
     assert bad_json.status_code == 400
 
 
+async def test_graphql_response_media_type_when_accepted(client: httpx.AsyncClient) -> None:
+    accept = {"Accept": "application/graphql-response+json"}
+    ok = await client.post("/graphql", json={"query": "{ region { code } }"}, headers=accept)
+    assert ok.status_code == 200
+    assert ok.headers["content-type"] == "application/graphql-response+json"
+    assert ok.headers["x-request-id"]
+    invalid = await client.post("/graphql", json={"query": "{ region { x } }"}, headers=accept)
+    assert invalid.status_code == 400
+    assert "data" not in invalid.json()
+    assert invalid.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    # A field error during execution is still a 200 with data, whatever the media type.
+    field_error = await client.post(
+        "/graphql", json={"query": "{ residents(first: 101) { totalCount } }"}, headers=accept
+    )
+    assert (field_error.status_code, field_error.json()["data"]) == (200, None)
+
+
+async def test_request_id_is_echoed(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/graphql", json={"query": "{ region { code } }"}, headers={"X-Request-Id": "abc123"}
+    )
+    assert response.headers["x-request-id"] == "abc123"
+    odd = await client.post(
+        "/graphql", json={"query": "{ region { code } }"}, headers={"X-Request-Id": "a b;c"}
+    )
+    assert len(odd.headers["x-request-id"]) == 32  # replaced by a generated id
+
+
 async def test_healthz_reports_every_source(client: httpx.AsyncClient) -> None:
     response = await client.get("/healthz")
     assert response.status_code == 200

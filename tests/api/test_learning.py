@@ -166,7 +166,9 @@ async def test_course_enrollments_cross_to_officers(gql: GraphQL) -> None:
 
 
 async def test_unit_compliance_counts_active_asn_only(gql: GraphQL) -> None:
-    body = await gql("{ units { code learningCompliance(year: 2026) { officers compliant rate } } }")
+    body = await gql(
+        "{ units { code learningCompliance(year: 2026) { officers compliant rate } } }"
+    )
     assert body["data"]["units"] == [
         # Hendra (DISDUKCAPIL) is inactive; Agus met 20 JP.
         {"code": "DISDUKCAPIL", "learningCompliance": {"officers": 1, "compliant": 1, "rate": 1.0}},
