@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -13,6 +13,7 @@ from typing import Any, Literal
 from padu.region import Region, UnknownRegion, load_region
 
 SOURCE_NAMES = ("population", "service_requests", "performance", "learning")
+DEMO_SCALES = ("test", "demo", "city")  # sizes of padu.sources.demo.SCALES
 MODES = ("development", "production")
 DEFAULT_CONFIG = "padu.toml"
 
@@ -66,12 +67,20 @@ class Config:
 class _Reader:
     """Typed access to one TOML table, raising ConfigError that names the full key."""
 
-    def __init__(self, file: str, table: Mapping[str, Any], prefix: str, known: set[str]) -> None:
-        self.file, self.table, self.prefix = file, table, prefix
+    def __init__(
+        self,
+        file: str,
+        table: Mapping[str, Any],
+        prefix: str,
+        known: Sequence[str],
+        env: Mapping[str, str],
+        kind: str = "key",
+    ) -> None:
+        self.file, self.table, self.prefix, self.env = file, table, prefix, env
         for key in table:
             if key not in known:
-                known_keys = ", ".join(sorted(known))
-                raise ConfigError(file, prefix + key, f"unknown key (known: {known_keys})")
+                listed = ", ".join(known)
+                raise ConfigError(file, prefix + key, f"unknown {kind} (known: {listed})")
 
     def fail(self, key: str, reason: str) -> ConfigError:
         return ConfigError(self.file, self.prefix + key, reason)
@@ -79,8 +88,8 @@ class _Reader:
     def _interpolate(self, key: str, value: str) -> str:
         def replace(match: re.Match[str]) -> str:
             name, default = match.group(1), match.group(2)
-            if name in os.environ:
-                return os.environ[name]
+            if name in self.env:
+                return self.env[name]
             if default is not None:
                 return default
             hint = f"use ${{{name}:-default}} to give a default"
@@ -130,9 +139,9 @@ class _Reader:
         return value
 
 
-def _source(file: str, name: str, table: Mapping[str, Any]) -> SourceConfig:
-    known = {"dsn", "pool_min", "pool_max", "connect_timeout", "statement_timeout"}
-    r = _Reader(file, table, f"sources.{name}.", known)
+def _source(file: str, name: str, table: Mapping[str, Any], env: Mapping[str, str]) -> SourceConfig:
+    known = ("connect_timeout", "dsn", "pool_max", "pool_min", "statement_timeout")
+    r = _Reader(file, table, f"sources.{name}.", known, env)
     dsn = r.string("dsn", "").strip() or None
     if dsn is not None and not dsn.startswith(("postgresql://", "postgres://")):
         raise r.fail("dsn", "must be a postgresql:// URL (or empty for the embedded server)")
@@ -152,15 +161,11 @@ def _source(file: str, name: str, table: Mapping[str, Any]) -> SourceConfig:
 
 def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> Config:
     """Validate parsed TOML into a Config; ``env`` supplies HOST and PORT overrides."""
-    top = _Reader(file, data, "", {"padu", "server", "sources"})
-    padu_keys = {"mode", "region", "state_dir", "demo_scale", "jp_required"}
-    padu = _Reader(file, top.table_at("padu"), "padu.", padu_keys)
-    server = _Reader(file, top.table_at("server"), "server.", {"host", "port"})
-    sources = top.table_at("sources")
-    for name in sources:
-        if name not in SOURCE_NAMES:
-            known = ", ".join(SOURCE_NAMES)
-            raise ConfigError(file, f"sources.{name}", f"unknown source (known: {known})")
+    top = _Reader(file, data, "", ("padu", "server", "sources"), env)
+    padu_keys = ("demo_scale", "jp_required", "mode", "region", "state_dir")
+    padu = _Reader(file, top.table_at("padu"), "padu.", padu_keys, env)
+    server = _Reader(file, top.table_at("server"), "server.", ("host", "port"), env)
+    sources = _Reader(file, top.table_at("sources"), "sources.", SOURCE_NAMES, env, "source")
 
     mode = padu.string("mode", "development")
     if mode not in MODES:
@@ -170,10 +175,14 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
     except UnknownRegion as exc:
         raise padu.fail("region", str(exc)) from None
     demo_scale = padu.string("demo_scale", "demo")
+    if demo_scale not in DEMO_SCALES:
+        raise padu.fail(
+            "demo_scale", f"must be one of {', '.join(DEMO_SCALES)}, got {demo_scale!r}"
+        )
 
     host = env.get("HOST") or server.string("host", "127.0.0.1")
     if env.get("PORT"):
-        port = _Reader("environment", {"PORT": env["PORT"]}, "", {"PORT"}).port("PORT", 8000)
+        port = _Reader("environment", {"PORT": env["PORT"]}, "", ("PORT",), env).port("PORT", 8000)
     else:
         port = server.port("port", 8000)
 
@@ -187,7 +196,7 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
         port=port,
         demo_scale=demo_scale,
         jp_required=int(padu.number("jp_required", 20, minimum=0, integer=True)),
-        sources={name: _source(file, name, sources.get(name) or {}) for name in SOURCE_NAMES},
+        sources={name: _source(file, name, sources.table_at(name), env) for name in SOURCE_NAMES},
     )
 
 

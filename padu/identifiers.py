@@ -10,14 +10,18 @@ class InvalidIdentifier(ValueError):
     """A NIK or NIP that breaks its documented structure; the message says how."""
 
 
-def _days_in_month(month: int) -> int:
-    # The NIK's two-digit year leaves the century open, so accept 29 February.
-    return calendar.monthrange(2000, month)[1]
+def _days_in_month(month: int, two_digit_year: int) -> int:
+    # The century is open, but 19YY and 20YY are leap years alike when YY % 4 == 0 (2000 was).
+    return calendar.monthrange(2000 + two_digit_year, month)[1]
+
+
+def _digits(value: str, count: int) -> bool:
+    return len(value) == count and value.isascii() and value.isdigit()
 
 
 def validate_nik(value: str) -> str:
     """Return the NIK if it is ``PP KK CC DDMMYY SSSS`` (day + 40 for women), else raise."""
-    if not isinstance(value, str) or len(value) != 16 or not value.isdigit():
+    if not isinstance(value, str) or not _digits(value, 16):
         shown = value if isinstance(value, str) else type(value).__name__
         raise InvalidIdentifier(f"NIK must be exactly 16 digits, got {shown!r}")
     province, regency, district = value[0:2], value[2:4], value[4:6]
@@ -29,7 +33,7 @@ def validate_nik(value: str) -> str:
     day, month = int(value[6:8]), int(value[8:10])
     if day > 40:
         day -= 40
-    if not 1 <= month <= 12 or not 1 <= day <= _days_in_month(month):
+    if not 1 <= month <= 12 or not 1 <= day <= _days_in_month(month, int(value[10:12])):
         raise InvalidIdentifier(
             f"NIK {value}: birth-date part {value[6:12]} is not a date DDMMYY "
             "(women add 40 to the day)"
@@ -41,7 +45,7 @@ def validate_nik(value: str) -> str:
 
 def validate_nip(value: str) -> str:
     """Return the NIP if it is ``YYYYMMDD YYYYMM G SSS`` (gender 1 or 2), else raise."""
-    if not isinstance(value, str) or len(value) != 18 or not value.isdigit():
+    if not isinstance(value, str) or not _digits(value, 18):
         shown = value if isinstance(value, str) else type(value).__name__
         raise InvalidIdentifier(f"NIP must be exactly 18 digits, got {shown!r}")
     try:

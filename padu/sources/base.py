@@ -65,13 +65,21 @@ class Source:
         return self._pool
 
     async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
-        """Run one query as one counted round trip; connection trouble becomes SourceUnavailable."""
+        """Run one query as one counted round trip; connection trouble becomes SourceUnavailable.
+
+        Waiting for a connection is bounded by ``connect_timeout`` and the statement by
+        ``statement_timeout`` (asyncpg cancels it on the server when it expires).
+        """
         try:
-            rows: list[asyncpg.Record] = await self.pool.fetch(query, *args)
+            async with self.pool.acquire(timeout=self.config.connect_timeout) as connection:
+                try:
+                    rows: list[asyncpg.Record] = await connection.fetch(query, *args)
+                except TimeoutError:
+                    limit = self.config.statement_timeout
+                    raise SourceTimeout(self.name, f"did not answer within {limit:g}s") from None
         except TimeoutError:
-            raise SourceTimeout(
-                self.name, f"did not answer within {self.config.statement_timeout:g}s"
-            ) from None
+            limit = self.config.connect_timeout
+            raise SourceUnavailable(self.name, f"gave no connection within {limit:g}s") from None
         except _UNAVAILABLE as exc:
             log.warning("source %s unavailable: %s", self.name, exc)
             raise SourceUnavailable(self.name) from None
