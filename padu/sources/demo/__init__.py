@@ -9,23 +9,31 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
 
 import asyncpg
-from rich.progress import Progress, TaskID
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
+from padu.config import SOURCE_NAMES
 from padu.region import Region
 from padu.sources.demo import learning, performance, population, service_requests
 from padu.sources.demo.performance import predicate
 from padu.sources.demo.service_requests import CATEGORIES, Category
-from padu.sources.demo.world import SCALES, Chunk, Row, Scale, Table, World
+from padu.sources.demo.world import SCALES, Chunk, Scale, Table, World
 
 __all__ = [
     "CATEGORIES",
     "SCALES",
-    "SOURCES",
     "Category",
     "Scale",
     "SeedReport",
@@ -33,9 +41,6 @@ __all__ = [
     "predicate",
     "seed",
 ]
-
-SOURCES = ("population", "service_requests", "performance", "learning")
-"""The demo source systems, each in its own database."""
 
 _TABLES: dict[str, tuple[Table, ...]] = {
     "population": population.TABLES,
@@ -62,6 +67,13 @@ class SeedReport:
     rows: dict[str, dict[str, int]] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
 
+    def __str__(self) -> str:
+        return "\n".join(
+            f"{source} ({self.seconds.get(source, 0.0):.1f}s): "
+            + ", ".join(f"{table} {count:,}" for table, count in tables.items())
+            for source, tables in self.rows.items()
+        )
+
 
 async def seed(
     dsns: Mapping[str, str],
@@ -78,9 +90,9 @@ async def seed(
     stay consistent with a full run. Each source is loaded in one transaction: a failed run
     leaves the previous contents in place.
     """
-    unknown = set(dsns) - set(SOURCES)
+    unknown = set(dsns) - set(SOURCE_NAMES)
     if unknown:
-        raise ValueError(f"unknown demo sources {sorted(unknown)}; expected some of {SOURCES}")
+        raise ValueError(f"unknown demo sources {sorted(unknown)}; expected some of {SOURCE_NAMES}")
     world = World(region, scale, seed, as_of or date.today())
     crew = performance.staff(world)
     requesters = population.Requesters()
@@ -93,38 +105,43 @@ async def seed(
         ("learning", lambda: learning.generate(world, crew)),
     )
     report = SeedReport()
-    connections: dict[str, asyncpg.Connection] = {}
-    try:
+    async with AsyncExitStack() as stack:
+        connections: dict[str, asyncpg.Connection] = {}
         for source, dsn in dsns.items():
-            connections[source] = await asyncpg.connect(dsn)
-            await connections[source].execute("BEGIN")
-            report.rows[source] = {t.name: 0 for t in _TABLES[source]}
-        with Progress(disable=not progress) as bar:
-            tasks: dict[str, TaskID] = {}
-            for source, generate in phases:
-                started = time.perf_counter()
-                if source in connections:
-                    await _reset(connections[source], source)
-                for table, rows in generate():
-                    connection = connections.get(table.source)
-                    if connection is None or not rows:
-                        continue
-                    await _copy(connection, table, rows)
-                    report.rows[table.source][table.name] += len(rows)
-                    if table.name not in tasks:
-                        tasks[table.name] = bar.add_task(
-                            f"{table.source}.{table.name}", total=_expected(scale, table),
-                        )
-                    bar.advance(tasks[table.name], len(rows))
-                if source in connections:
-                    report.seconds[source] = time.perf_counter() - started
+            connections[source] = connection = await asyncpg.connect(dsn)
+            stack.push_async_callback(connection.close)
+            await stack.enter_async_context(connection.transaction())
+            report.rows[source] = dict.fromkeys((t.name for t in _TABLES[source]), 0)
+        bar = stack.enter_context(Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), disable=not progress,
+        ))
+        tasks: dict[str, TaskID] = {}
+        for source, generate in phases:
+            started = time.perf_counter()
+            if source in connections:
+                await _reset(connections[source], source)
+            for table, rows in generate():
+                if table.source not in connections or not rows:
+                    continue
+                await connections[table.source].copy_records_to_table(
+                    table.name, records=rows, columns=table.columns
+                )
+                report.rows[table.source][table.name] += len(rows)
+                if table.name not in tasks:
+                    tasks[table.name] = bar.add_task(
+                        f"{table.source}.{table.name}", total=_expected(scale, table)
+                    )
+                bar.advance(tasks[table.name], len(rows))
+            if source in connections:
+                report.seconds[source] = time.perf_counter() - started
+            for task in bar.tasks:
+                if task.total is None:
+                    bar.update(task.id, total=task.completed)
         for source, connection in connections.items():
             started = time.perf_counter()
             await _finish(connection, source)
             report.seconds[source] += time.perf_counter() - started
-    finally:
-        for connection in connections.values():
-            await connection.close()
     return report
 
 
@@ -147,12 +164,8 @@ async def _reset(connection: asyncpg.Connection, source: str) -> None:
     await connection.execute(ddl)
 
 
-async def _copy(connection: asyncpg.Connection, table: Table, rows: list[Row]) -> None:
-    await connection.copy_records_to_table(table.name, records=rows, columns=table.columns)
-
-
 async def _finish(connection: asyncpg.Connection, source: str) -> None:
-    """Move sequences past the ids we wrote, refresh planner statistics and commit."""
+    """Move sequences past the ids we wrote and refresh planner statistics."""
     for table in _TABLES[source]:
         if table.serial:
             await connection.execute(
@@ -160,7 +173,6 @@ async def _finish(connection: asyncpg.Connection, source: str) -> None:
                 f"max({table.serial})) FROM {table.name}"
             )
     await connection.execute("ANALYZE " + ", ".join(t.name for t in _TABLES[source]))
-    await connection.execute("COMMIT")
 
 
 def _expected(scale: Scale, table: Table) -> int | None:

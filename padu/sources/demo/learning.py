@@ -120,9 +120,12 @@ def generate(world: World, crew: Staff) -> Iterator[Chunk]:
     first_officer_id = len(users) - len(crew.officers) + 1
     enrolments: list[Row] = []
     completions: list[Row] = []
+    horizon = epoch(world.horizon)
     for user_id, officer in enumerate(crew.officers, start=first_officer_id):
         for course, enrolled, completed in _history(rng, world, officer, courses, per_officer):
-            started = enrolled + rng.randint(60, 3 * 3600) if completed or rng.random() < 0.6 else 0
+            started = 0
+            if completed or rng.random() < 0.6:
+                started = min(enrolled + rng.randint(60, 3 * 3600), horizon)
             enrolments.append((course.id, user_id, enrolled))
             completions.append((user_id, course.id, enrolled, started, completed))
         if len(enrolments) >= CHUNK_ROWS:

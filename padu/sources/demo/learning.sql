@@ -14,7 +14,7 @@ CREATE INDEX IF NOT EXISTS mdl_user_idnumber_idx ON mdl_user (idnumber);
 CREATE TABLE IF NOT EXISTS mdl_course (
     id          bigserial PRIMARY KEY,
     fullname    varchar(254) NOT NULL,
-    shortname   varchar(255) NOT NULL,
+    shortname   varchar(255) NOT NULL UNIQUE,
     summary     text,
     visible     smallint NOT NULL DEFAULT 1,
     startdate   bigint NOT NULL DEFAULT 0

@@ -255,9 +255,11 @@ def _officer(
     if pppk:
         grade = rng.choices(_PPPK_GRADES, (10, 15, 55, 12, 8))[0]
     else:
-        start = 4 if rng.random() < 0.75 else 0
-        years = world.as_of.year - appointed.year
-        grade = _GRADES[max(9 if head else 0, min(start + years // 4, 10))]
+        # Graduates start at III/a, others at II/a, and rise a step every four years up to
+        # IV/a; higher grades belong to structural posts.
+        lowest, highest = (10, 11) if head else (7, 9) if structural else (0, 8)
+        step = (4 if rng.random() < 0.75 else 0) + (world.as_of.year - appointed.year) // 4
+        grade = _GRADES[max(lowest, min(step, highest))]
     active = head or rng.random() > 0.03
     until = world.as_of if active else random_day(rng, date(world.as_of.year, 1, 1), world.as_of)
     return Officer(
@@ -267,6 +269,8 @@ def _officer(
 
 
 def _degree(rng: random.Random, position: str, head: bool) -> str:
+    if position.startswith("Dokter"):
+        return ""  # the "dr." in front is the degree
     if position.startswith("Guru"):
         return "S.Pd."
     if position.startswith("Pranata Komputer"):

@@ -28,6 +28,9 @@ CREATE TABLE IF NOT EXISTS aktivitas (
     ref_tiket       varchar(24)    -- service-request ticket the activity was done for
 );
 CREATE INDEX IF NOT EXISTS aktivitas_nip_idx ON aktivitas (nip, tanggal DESC, id_aktivitas DESC);
+-- One credit per ticket: a delivery retried by Padu's outbox can never credit twice.
+CREATE UNIQUE INDEX IF NOT EXISTS aktivitas_ref_tiket_key ON aktivitas (ref_tiket)
+    WHERE ref_tiket IS NOT NULL;
 
 -- periode: TW1..TW4 (quarters) and AKHIR (final, yearly).
 CREATE TABLE IF NOT EXISTS penilaian_kinerja (

@@ -39,7 +39,7 @@ TABLES = (KELUARGA, PENDUDUK)
 
 # Members per family card; the mean (~3.2) matches Kota Tangerang's 1.9M people on ~600k cards.
 _SIZES = (1, 2, 3, 4, 5, 6, 7)
-_SIZE_WEIGHTS = (14, 20, 24, 22, 12, 6, 2)
+_SIZE_WEIGHTS = (14, 21, 24, 22, 12, 5, 2)
 _RELIGIONS = ("ISLAM", "KRISTEN", "KATOLIK", "BUDDHA", "HINDU", "KONGHUCU")
 _RELIGION_WEIGHTS = (87, 6, 3, 3, 0.5, 0.5)
 _BLOOD = ("A", "B", "AB", "O", None)
@@ -97,7 +97,7 @@ class Requesters:
         return f"{self._niks[i]:016d}", self._villages[i]
 
 
-def postal_code(district: int, village: int) -> str:
+def _postal_code(district: int, village: int) -> str:
     """A Kota Tangerang-shaped postal code (151xx); neighbouring villages share codes."""
     return f"151{11 + 3 * district + village % 3:02d}"
 
@@ -152,7 +152,7 @@ def generate(world: World, requesters: Requesters) -> Iterator[Chunk]:
         families.append((
             kk, head_nik, _street(rng, village), f"{rng.randint(1, 15):03d}",
             f"{rng.randint(1, 12):03d}", village.code, home.code,
-            postal_code(district_index[home.code], village_number[village.code]), issued,
+            _postal_code(district_index[home.code], village_number[village.code]), issued,
         ))
         if len(residents) >= CHUNK_ROWS:
             yield KELUARGA, families
@@ -177,18 +177,22 @@ def _members(rng: random.Random, as_of: date, size: int) -> list[_Member]:
             rng.choice(("CERAI HIDUP", "CERAI MATI")))
         return [_Member(female, birth, "KEPALA KELUARGA", marital)]
     if rng.random() < 0.82:
-        husband = _adult(rng, as_of, 22, round(rng.triangular(24, 78, 38)))
+        years = int(rng.triangular(22, 80, 40))
+        husband = _adult(rng, as_of, years, years)
         # Wives are usually a few years younger, and at least 20.
-        wife = min(years_before(husband, -rng.randint(-3, 8)), years_before(as_of, 20))
+        wife = husband + timedelta(days=rng.randint(-3 * 365, 8 * 365))
+        if wife > years_before(as_of, 20):
+            wife = _adult(rng, as_of, 20, 23)
         members = [
             _Member(False, husband, "KEPALA KELUARGA", "KAWIN"),
             _Member(True, wife, "ISTRI", "KAWIN"),
         ]
     else:
         wife = _adult(rng, as_of, 26, 75)
-        members = [_Member(True, wife, "KEPALA KELUARGA", rng.choice(("CERAI HIDUP", "CERAI MATI")))]
+        widowed = rng.choice(("CERAI HIDUP", "CERAI MATI"))
+        members = [_Member(True, wife, "KEPALA KELUARGA", widowed)]
     if size - len(members) >= 2 and age(members[0].birth, as_of) < 50 and rng.random() < 0.3:
-        elder = years_before(members[0].birth, rng.randint(22, 34))
+        elder = members[0].birth - timedelta(days=rng.randint(22 * 365, 34 * 365))
         if age(elder, as_of) < 95:
             members.append(_Member(True, elder, rng.choice(("ORANG TUA", "MERTUA")), "CERAI MATI"))
     # Children follow the mother from age 19 to 44, at least 15 months apart.

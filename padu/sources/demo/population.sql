@@ -21,7 +21,7 @@ CREATE TABLE IF NOT EXISTS penduduk (
     tempat_lahir        text NOT NULL,
     tanggal_lahir       date NOT NULL,
     agama               varchar(12) NOT NULL,
-    status_perkawinan   varchar(12) NOT NULL,
+    status_perkawinan   varchar(24) NOT NULL,
     pekerjaan           text NOT NULL,
     shdk                varchar(20) NOT NULL,  -- status hubungan dalam keluarga
     pendidikan          text,

@@ -69,7 +69,7 @@ _REJECT = {"PENGADUAN": 0.08, "INFORMASI": 0.10}
 _STAGES = ("menunggu", "verifikasi", "proses")
 # Every STALL_EVERY-th request stops at a stage and stays open (mostly past its due date), so
 # every status and an overdue backlog show up even at the smallest scale.
-_STALL_EVERY = 25
+_STALL_EVERY = 40
 
 
 @dataclass(frozen=True)
@@ -85,10 +85,7 @@ def generate(world: World, requesters: Requesters, crew: Staff) -> Iterator[Chun
     yield KATEGORI_LAYANAN, [astuple(c) for c in CATEGORIES]
     rng = world.rng("service_requests")
     villages = world.region.villages
-    desks = {
-        unit: [o.nip for o in crew.desk(unit)]
-        for unit in ("DISDUKCAPIL", "DISKOMINFO", *(u.code for u in crew.units))
-    }
+    desks = {u.code: [o.nip for o in crew.desk(u.code)] for u in crew.units}
     kecamatan = {d.code: crew.kecamatan(d.code) for d in world.region.districts}
     sequence: Counter[int] = Counter()
     requests: list[Row] = []
@@ -160,21 +157,22 @@ def _timeline(
     group = category.code if category.code in ("PENGADUAN", "INFORMASI") else "civil"
     submitted = texts.COMPLAINT_SUBMITTED if group == "PENGADUAN" else texts.SUBMITTED
     events = [_Event("menunggu", created, None, rng.choice(submitted))]
+    sla = category.sla_working_days
+    late = rng.random() < (0.25 if group == "PENGADUAN" else 0.08)
+    # On time means done on a working day before the due day; nobody works at weekends.
+    span = rng.randint(sla + 1, sla + 8) if late else rng.randint(0, sla - 1)
     # Verification starts within three working days (the LAPOR! standard).
     wait = rng.choice((0, 0, 1, 1, 2))
     if created.weekday() >= 5:
-        wait = max(wait, 1)
-    verify_day = add_working_days(created.date(), wait)
+        span, wait = max(span, 1), max(wait, 1)
+    verify_day = add_working_days(created.date(), min(wait, span))
     verified = after(rng, created, verify_day)
     events.append(_Event("verifikasi", verified, officer, texts.VERIFYING))
     if rng.random() < _REJECT.get(category.code, 0.04):
         rejected = after(rng, verified, add_working_days(verify_day, rng.choice((0, 1))))
         events.append(_Event("ditolak", rejected, officer, rng.choice(texts.REJECTED[group])))
     else:
-        sla = category.sla_working_days
-        late = rng.random() < (0.25 if group == "PENGADUAN" else 0.1)
-        span = rng.randint(sla + 1, sla + 8) if late else rng.randint(0, sla)
-        done_day = max(add_working_days(created.date(), span), verify_day)
+        done_day = add_working_days(created.date(), span)
         process_day = min(add_working_days(verify_day, rng.choice((0, 0, 1))), done_day)
         processed = after(rng, verified, process_day)
         done = after(rng, processed, done_day)

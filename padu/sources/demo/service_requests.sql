@@ -26,11 +26,17 @@ CREATE INDEX IF NOT EXISTS permohonan_dibuat_idx ON permohonan (dibuat_pada DESC
 CREATE INDEX IF NOT EXISTS permohonan_nik_idx ON permohonan (nik_pemohon, dibuat_pada DESC, id_permohonan DESC);
 CREATE INDEX IF NOT EXISTS permohonan_nip_idx ON permohonan (nip_petugas, dibuat_pada DESC, id_permohonan DESC);
 CREATE INDEX IF NOT EXISTS permohonan_kecamatan_idx ON permohonan (kode_kecamatan);
+CREATE INDEX IF NOT EXISTS permohonan_kelurahan_idx ON permohonan (kode_kelurahan);
+CREATE INDEX IF NOT EXISTS permohonan_status_idx ON permohonan (status);
+-- Open requests by due time: the "overdue" filter.
+CREATE INDEX IF NOT EXISTS permohonan_terbuka_idx ON permohonan (batas_waktu)
+    WHERE status IN ('menunggu', 'verifikasi', 'proses');
 
 CREATE TABLE IF NOT EXISTS riwayat_permohonan (
     id_riwayat      bigserial PRIMARY KEY,
     id_permohonan   bigint NOT NULL REFERENCES permohonan (id_permohonan),
-    status          varchar(12) NOT NULL,
+    status          varchar(12) NOT NULL
+                    CHECK (status IN ('menunggu', 'verifikasi', 'proses', 'selesai', 'ditolak')),
     catatan         text,
     nip_pelaku      char(18),
     waktu           timestamptz NOT NULL

@@ -101,7 +101,7 @@ class World:
 
 
 def add_working_days(start: _Day, days: int) -> _Day:
-    """Move ``days`` working days (Monday–Friday) forward; national holidays are not modelled."""
+    """Move ``days`` working days (Monday to Friday) forward; national holidays are not modelled."""
     moment = start
     while days > 0:
         moment += timedelta(days=1)
@@ -155,6 +155,8 @@ def stochastic_round(rng: random.Random, value: float) -> int:
 
 def person_name(rng: random.Random, female: bool) -> tuple[str, str]:
     """A given name and a (possibly empty) family name, drawn from Faker's ``id_ID`` names."""
+    given: tuple[str, ...]
+    family: tuple[str, ...]
     if female:
         given, family = FakerPerson.first_names_female, FakerPerson.last_names_female
     else:
@@ -163,7 +165,8 @@ def person_name(rng: random.Random, female: bool) -> tuple[str, str]:
     return rng.choice(given), rng.choice(family) if rng.random() < 0.55 else ""
 
 
-STREETS: tuple[str, ...] = FakerAddress.streets + (
+STREETS: tuple[str, ...] = (
+    *FakerAddress.streets,
     "Jenderal Sudirman", "Ahmad Yani", "Gatot Subroto", "Diponegoro", "M.H. Thamrin",
     "Imam Bonjol", "Teuku Umar", "Daan Mogot", "Merdeka", "Pembangunan", "Veteran",
     "Perintis Kemerdekaan", "K.H. Hasyim Ashari", "Raden Saleh", "Iskandar Muda",
