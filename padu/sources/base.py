@@ -147,7 +147,7 @@ def page_per_parent(
 
     Each row carries ``total``, the parent's row count under ``where`` (cursor ignored), and
     ``in_page``. A parent whose rows all lie before the cursor still gets one row, with
-    ``in_page`` false, so its total is known. Use ``parent="TRUE"`` for a single list.
+    ``in_page`` false, so its total is known.
     """
     position = after or "TRUE"
     return f"""
@@ -170,6 +170,31 @@ def ranked(rows: list[asyncpg.Record], make: Callable[[asyncpg.Record], T]) -> l
     return [Ranked(make(r), int(r["total"]), r["in_page"]) for r in rows]
 
 
-def single_page(rows: list[Ranked[T]]) -> tuple[list[T], int]:
-    """The items and total of a ``page_per_parent`` statement over one list."""
-    return [r.item for r in rows if r.in_page], rows[0].total if rows else 0
+def page_with_total(
+    *, columns: str, tables: str, where: Where, after: str | None, order: str, limit: int
+) -> str:
+    """One statement returning a single list's page after ``after`` and its total under ``where``.
+
+    The count runs once beside an index-ordered, limited page; an empty page still yields one
+    row (its columns null) that carries the total.
+    """
+    position = f"AND {after}" if after else ""
+    return f"""
+        SELECT counted.total, page.*
+        FROM (SELECT count(*) AS total FROM {tables} WHERE {where.sql}) counted
+        LEFT JOIN LATERAL (
+            SELECT {columns}, row_number() OVER (ORDER BY {order}) AS n
+            FROM {tables}
+            WHERE {where.sql} {position}
+            ORDER BY {order}
+            LIMIT {where.param(limit)}
+        ) page ON TRUE
+        ORDER BY page.n
+    """
+
+
+def counted_page(
+    rows: list[asyncpg.Record], make: Callable[[asyncpg.Record], T]
+) -> tuple[list[T], int]:
+    """The items and total of a ``page_with_total`` statement."""
+    return [make(r) for r in rows if r["n"] is not None], int(rows[0]["total"])

@@ -8,7 +8,15 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import asyncpg
 
-from padu.sources.base import Ranked, Source, Where, page_per_parent, ranked, single_page
+from padu.sources.base import (
+    Ranked,
+    Source,
+    Where,
+    counted_page,
+    page_per_parent,
+    page_with_total,
+    ranked,
+)
 
 # Learning years follow the calendar in Western Indonesian Time (UTC+7, no daylight saving).
 WIB = timezone(timedelta(hours=7), "WIB")
@@ -147,16 +155,15 @@ class LearningSource(Source):
         """Like ``list_courses``, with the number of visible courses in the same round trip."""
         clause = _visible()
         after = None if after_id is None else f"c.id > {clause.param(after_id)}"
-        query = page_per_parent(
+        query = page_with_total(
             columns=_COURSE_COLUMNS,
             tables=_COURSE_FROM,
-            parent="TRUE",
             where=clause,
             after=after,
             order="c.id",
             limit=limit,
         )
-        return single_page(ranked(await self.fetch(query, *clause.args), _course))
+        return counted_page(await self.fetch(query, *clause.args), _course)
 
     async def count_courses(self) -> int:
         rows = await self.fetch("SELECT count(*) AS n FROM mdl_course WHERE visible = 1")

@@ -13,10 +13,11 @@ from padu.sources.base import (
     Ranked,
     Source,
     Where,
+    counted_page,
     like_pattern,
     page_per_parent,
+    page_with_total,
     ranked,
-    single_page,
 )
 
 
@@ -228,23 +229,17 @@ class PerformanceSource(Source):
         self, where: OfficerFilter, limit: int, after_nip: str | None
     ) -> tuple[list[Officer], int]:
         """Like ``list_officers``, with the total under ``where`` in the same round trip."""
-        return single_page(await self._officer_pages(where, "TRUE", limit, after_nip))
-
-    async def _officer_pages(
-        self, where: OfficerFilter | Where, parent: str, limit: int, after_nip: str | None
-    ) -> list[Ranked[Officer]]:
-        clause = where if isinstance(where, Where) else _officer_filter(where)
+        clause = _officer_filter(where)
         after = None if after_nip is None else f"g.nip > {clause.param(after_nip)}"
-        query = page_per_parent(
+        query = page_with_total(
             columns=_OFFICER_COLUMNS,
             tables=_OFFICER_FROM,
-            parent=parent,
             where=clause,
             after=after,
             order="g.nip",
             limit=limit,
         )
-        return ranked(await self.fetch(query, *clause.args), _officer)
+        return counted_page(await self.fetch(query, *clause.args), _officer)
 
     async def count_officers(self, where: OfficerFilter) -> int:
         clause = _officer_filter(where)
@@ -257,7 +252,17 @@ class PerformanceSource(Source):
         """The first ``limit`` officers of each unit in NIP order, with each unit's total."""
         clause = Where()
         clause.add(f"g.kode_unit = ANY({clause.param(list(unit_codes))}::text[])")
-        return await self._officer_pages(clause, "g.kode_unit", limit, after_nip)
+        after = None if after_nip is None else f"g.nip > {clause.param(after_nip)}"
+        query = page_per_parent(
+            columns=_OFFICER_COLUMNS,
+            tables=_OFFICER_FROM,
+            parent="g.kode_unit",
+            where=clause,
+            after=after,
+            order="g.nip",
+            limit=limit,
+        )
+        return ranked(await self.fetch(query, *clause.args), _officer)
 
     async def active_asn_by_unit(self, unit_codes: Sequence[str]) -> list[tuple[str, str]]:
         """(unit code, NIP) of every active PNS and PPPK officer of the units."""

@@ -9,7 +9,7 @@ from enum import Enum
 
 import asyncpg
 
-from padu.sources.base import Source, Where, like_pattern, page_per_parent, ranked, single_page
+from padu.sources.base import Source, Where, counted_page, like_pattern, page_with_total
 
 
 class Gender(Enum):
@@ -220,16 +220,15 @@ class PopulationSource(Source):
         """Like ``list_residents``, with the total under ``where`` in the same round trip."""
         clause = _filter(where)
         after = None if after_nik is None else f"p.nik > {clause.param(after_nik)}"
-        query = page_per_parent(
+        query = page_with_total(
             columns=_RESIDENT_COLUMNS,
             tables=_RESIDENT_FROM,
-            parent="TRUE",
             where=clause,
             after=after,
             order="p.nik",
             limit=limit,
         )
-        return single_page(ranked(await self.fetch(query, *clause.args), _resident))
+        return counted_page(await self.fetch(query, *clause.args), _resident)
 
     async def count_residents(self, where: ResidentFilter) -> int:
         clause = _filter(where)

@@ -10,7 +10,15 @@ from typing import Literal
 
 import asyncpg
 
-from padu.sources.base import Ranked, Source, Where, page_per_parent, ranked, single_page
+from padu.sources.base import (
+    Ranked,
+    Source,
+    Where,
+    counted_page,
+    page_per_parent,
+    page_with_total,
+    ranked,
+)
 
 
 class RequestStatus(Enum):
@@ -184,16 +192,15 @@ class ServiceRequestsSource(Source):
     ) -> tuple[list[ServiceRequest], int]:
         """Like ``list_requests``, with the total under ``where`` in the same round trip."""
         clause = _filter(where)
-        query = page_per_parent(
+        query = page_with_total(
             columns=_COLUMNS,
             tables=_FROM,
-            parent="TRUE",
             where=clause,
             after=_after(clause, after),
             order=_ORDER,
             limit=limit,
         )
-        return single_page(ranked(await self.fetch(query, *clause.args), _request))
+        return counted_page(await self.fetch(query, *clause.args), _request)
 
     async def count_requests(self, where: RequestFilter) -> int:
         clause = _filter(where)

@@ -6,7 +6,7 @@ CREATE TABLE IF NOT EXISTS unit_kerja (
 );
 
 CREATE TABLE IF NOT EXISTS pegawai (
-    nip                 char(18) PRIMARY KEY,
+    nip                 varchar(18) PRIMARY KEY,
     nama                text NOT NULL,
     jabatan             text NOT NULL,
     kode_unit           varchar(20) NOT NULL REFERENCES unit_kerja (kode_unit),
@@ -18,7 +18,7 @@ CREATE INDEX IF NOT EXISTS pegawai_unit_idx ON pegawai (kode_unit, nip);
 
 CREATE TABLE IF NOT EXISTS aktivitas (
     id_aktivitas    bigserial PRIMARY KEY,
-    nip             char(18) NOT NULL REFERENCES pegawai (nip),
+    nip             varchar(18) NOT NULL REFERENCES pegawai (nip),
     tanggal         date NOT NULL,
     uraian          text NOT NULL,
     kategori        varchar(24) NOT NULL
@@ -34,7 +34,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS aktivitas_ref_tiket_key ON aktivitas (ref_tike
 
 -- periode: TW1..TW4 (quarters) and AKHIR (final, yearly).
 CREATE TABLE IF NOT EXISTS penilaian_kinerja (
-    nip             char(18) NOT NULL REFERENCES pegawai (nip),
+    nip             varchar(18) NOT NULL REFERENCES pegawai (nip),
     tahun           integer NOT NULL,
     periode         varchar(5) NOT NULL CHECK (periode IN ('TW1', 'TW2', 'TW3', 'TW4', 'AKHIR')),
     hasil_kerja     varchar(8) NOT NULL CHECK (hasil_kerja IN ('DIATAS', 'SESUAI', 'DIBAWAH')),

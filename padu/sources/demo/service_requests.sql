@@ -14,10 +14,10 @@ CREATE TABLE IF NOT EXISTS permohonan (
                     CHECK (status IN ('menunggu', 'verifikasi', 'proses', 'selesai', 'ditolak')),
     judul           text NOT NULL,
     uraian          text NOT NULL,
-    nik_pemohon     char(16) NOT NULL,
+    nik_pemohon     varchar(16) NOT NULL,
     kode_kelurahan  varchar(13) NOT NULL,
     kode_kecamatan  varchar(8) NOT NULL,
-    nip_petugas     char(18),
+    nip_petugas     varchar(18),
     dibuat_pada     timestamptz NOT NULL,
     batas_waktu     timestamptz NOT NULL,
     selesai_pada    timestamptz
@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS riwayat_permohonan (
     status          varchar(12) NOT NULL
                     CHECK (status IN ('menunggu', 'verifikasi', 'proses', 'selesai', 'ditolak')),
     catatan         text,
-    nip_pelaku      char(18),
+    nip_pelaku      varchar(18),
     waktu           timestamptz NOT NULL
 );
 CREATE INDEX IF NOT EXISTS riwayat_permohonan_idx ON riwayat_permohonan (id_permohonan, waktu);
