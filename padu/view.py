@@ -32,6 +32,11 @@ TRACE_HEADER = "x-padu-trace"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 
 
+def _template_literal(text: str) -> str:
+    """``text`` made safe inside a JavaScript template literal (backticks)."""
+    return text.replace("\\", "\\\\").replace("`", "\\`").replace("${", "\\${")
+
+
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
@@ -108,7 +113,7 @@ class PaduGraphQL(GraphQL[Context, None]):
         start = html.index("const EXAMPLE_QUERY = `") + len("const EXAMPLE_QUERY = `")
         end = html.index("`;", start)
         examples = await self._examples()
-        html = html[:start] + examples["query"].replace("`", "\\`") + html[end:]
+        html = html[:start] + _template_literal(examples["query"]) + html[end:]
         for name in ("variables", "headers"):
             replacement = f"React.useState(parameters.{name} || {json.dumps(examples[name])})"
             pattern = re.compile(rf"React\.useState\(\s*parameters\.{name},?\s*\)")
