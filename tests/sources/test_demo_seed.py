@@ -117,8 +117,11 @@ def test_nik_prefix_is_where_it_was_first_issued(seeded: Seeded) -> None:
     district_of = {f["no_kk"]: f["kode_kecamatan"] for f in seeded.tables["keluarga"]}
     region_districts = {d.code.replace(".", "") for d in REGION.districts}
     prefixes = Counter(
-        "home" if r["nik"][:6] == district_of[r["no_kk"]].replace(".", "")
-        else "region" if r["nik"][:6] in region_districts else "elsewhere"
+        "home"
+        if r["nik"][:6] == district_of[r["no_kk"]].replace(".", "")
+        else "region"
+        if r["nik"][:6] in region_districts
+        else "elsewhere"
         for r in seeded.tables["penduduk"]
     )
     assert prefixes["home"] > prefixes["region"] > 0
@@ -175,7 +178,8 @@ def test_officers_have_valid_nips_and_one_head_per_unit(seeded: Seeded) -> None:
         assert (o["jenis_kepegawaian"] == "PNS") == ("/" in o["golongan"])
     units = {u["kode_unit"]: u for u in seeded.tables["unit_kerja"]}
     heads = Counter(
-        o["kode_unit"] for o in officers
+        o["kode_unit"]
+        for o in officers
         if o["jabatan"] in ("Kepala Dinas", "Kepala Badan", "Sekretaris Daerah", "Camat")
     )
     assert heads == dict.fromkeys(units, 1)
@@ -232,14 +236,18 @@ def test_timelines_follow_the_workflow(seeded: Seeded) -> None:
     district = {f"Kecamatan {d.name}": d.code for d in REGION.districts}
     kecamatan = {
         u["kode_unit"]: district[u["nama_unit"]]
-        for u in seeded.tables["unit_kerja"] if u["jenis_unit"] == "kecamatan"
+        for u in seeded.tables["unit_kerja"]
+        if u["jenis_unit"] == "kecamatan"
     }
     events: dict[int, list[asyncpg.Record]] = defaultdict(list)
     for e in sorted(seeded.tables["riwayat_permohonan"], key=lambda e: e["id_riwayat"]):
         events[e["id_permohonan"]].append(e)
     allowed = {
-        ("menunggu",), ("menunggu", "verifikasi"), ("menunggu", "verifikasi", "proses"),
-        ("menunggu", "verifikasi", "proses", "selesai"), ("menunggu", "verifikasi", "ditolak"),
+        ("menunggu",),
+        ("menunggu", "verifikasi"),
+        ("menunggu", "verifikasi", "proses"),
+        ("menunggu", "verifikasi", "proses", "selesai"),
+        ("menunggu", "verifikasi", "ditolak"),
     }
     for r in seeded.tables["permohonan"]:
         timeline = events[r["id_permohonan"]]
@@ -302,16 +310,23 @@ def test_ratings_cover_completed_periods_with_matrix_predicates(seeded: Seeded) 
 
 def test_learning_compliance_is_mixed_and_times_are_consistent(seeded: Seeded) -> None:
     field = {f["shortname"]: f["id"] for f in seeded.tables["mdl_customfield_field"]}
-    jp = {d["instanceid"]: d["intvalue"] for d in seeded.tables["mdl_customfield_data"]
-          if d["fieldid"] == field["jp"]}
-    mandatory = {d["instanceid"]: d["intvalue"] for d in seeded.tables["mdl_customfield_data"]
-                 if d["fieldid"] == field["wajib"]}
+    jp = {
+        d["instanceid"]: d["intvalue"]
+        for d in seeded.tables["mdl_customfield_data"]
+        if d["fieldid"] == field["jp"]
+    }
+    mandatory = {
+        d["instanceid"]: d["intvalue"]
+        for d in seeded.tables["mdl_customfield_data"]
+        if d["fieldid"] == field["wajib"]
+    }
     assert all(2 <= v <= 24 for v in jp.values()) and len(jp) == SCALE.courses
     assert set(mandatory.values()) == {0, 1}
     assert len(seeded.tables["mdl_enrol"]) == SCALE.courses
     officers = {u["id"]: u["idnumber"] for u in seeded.tables["mdl_user"] if u["idnumber"]}
-    enrolled = {(e["userid"], e["enrolid"]): e["timecreated"]
-                for e in seeded.tables["mdl_user_enrolments"]}
+    enrolled = {
+        (e["userid"], e["enrolid"]): e["timecreated"] for e in seeded.tables["mdl_user_enrolments"]
+    }
     hours: Counter[str] = Counter()
     as_of_end = END_OF_AS_OF.timestamp()
     for c in seeded.tables["mdl_course_completions"]:

@@ -112,10 +112,15 @@ async def seed(
             stack.push_async_callback(connection.close)
             await stack.enter_async_context(connection.transaction())
             report.rows[source] = dict.fromkeys((t.name for t in _TABLES[source]), 0)
-        bar = stack.enter_context(Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), disable=not progress,
-        ))
+        bar = stack.enter_context(
+            Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                disable=not progress,
+            )
+        )
         tasks: dict[str, TaskID] = {}
         for source, generate in phases:
             started = time.perf_counter()

@@ -24,29 +24,48 @@ from padu.sources.demo.world import (
 )
 
 MDL_USER = Table(
-    "learning", "mdl_user",
-    ("id", "username", "firstname", "lastname", "email", "idnumber", "deleted"), serial="id",
+    "learning",
+    "mdl_user",
+    ("id", "username", "firstname", "lastname", "email", "idnumber", "deleted"),
+    serial="id",
 )
 MDL_COURSE = Table(
-    "learning", "mdl_course", ("id", "fullname", "shortname", "summary", "visible", "startdate"),
+    "learning",
+    "mdl_course",
+    ("id", "fullname", "shortname", "summary", "visible", "startdate"),
     serial="id",
 )
 MDL_CUSTOMFIELD_FIELD = Table(
-    "learning", "mdl_customfield_field", ("id", "shortname", "name", "type"), serial="id",
+    "learning",
+    "mdl_customfield_field",
+    ("id", "shortname", "name", "type"),
+    serial="id",
 )
 MDL_CUSTOMFIELD_DATA = Table(
-    "learning", "mdl_customfield_data", ("fieldid", "instanceid", "intvalue", "value"),
+    "learning",
+    "mdl_customfield_data",
+    ("fieldid", "instanceid", "intvalue", "value"),
 )
 MDL_ENROL = Table("learning", "mdl_enrol", ("id", "enrol", "courseid"), serial="id")
 MDL_USER_ENROLMENTS = Table(
-    "learning", "mdl_user_enrolments", ("enrolid", "userid", "timecreated"),
+    "learning",
+    "mdl_user_enrolments",
+    ("enrolid", "userid", "timecreated"),
 )
 MDL_COURSE_COMPLETIONS = Table(
-    "learning", "mdl_course_completions",
+    "learning",
+    "mdl_course_completions",
     ("userid", "course", "timeenrolled", "timestarted", "timecompleted"),
 )
-TABLES = (MDL_USER, MDL_COURSE, MDL_CUSTOMFIELD_FIELD, MDL_CUSTOMFIELD_DATA, MDL_ENROL,
-          MDL_USER_ENROLMENTS, MDL_COURSE_COMPLETIONS)
+TABLES = (
+    MDL_USER,
+    MDL_COURSE,
+    MDL_CUSTOMFIELD_FIELD,
+    MDL_CUSTOMFIELD_DATA,
+    MDL_ENROL,
+    MDL_USER_ENROLMENTS,
+    MDL_COURSE_COMPLETIONS,
+)
 
 REQUIRED_JP = 20
 """Learning hours every ASN must complete each year."""
@@ -101,20 +120,38 @@ def generate(world: World, crew: Staff) -> Iterator[Chunk]:
     users = _users(rng, world, crew)
     yield from chunks(MDL_USER, users)
     courses = _courses(rng, world)
-    yield MDL_COURSE, [
-        (c.id, c.title, c.shortname,
-         f"Pelatihan {'wajib' if c.mandatory else 'pilihan'} ASN {world.region.name}, {c.jp} JP.",
-         1, epoch(datetime.combine(c.start, time(), WIB)))
-        for c in courses
-    ]
-    yield MDL_CUSTOMFIELD_FIELD, [
-        (1, "jp", "Jam Pelajaran (JP)", "text"),
-        (2, "wajib", "Pelatihan wajib", "checkbox"),
-    ]
-    yield MDL_CUSTOMFIELD_DATA, [
-        row for c in courses
-        for row in ((1, c.id, c.jp, str(c.jp)), (2, c.id, int(c.mandatory), str(int(c.mandatory))))
-    ]
+    yield (
+        MDL_COURSE,
+        [
+            (
+                c.id,
+                c.title,
+                c.shortname,
+                f"Pelatihan {'wajib' if c.mandatory else 'pilihan'} ASN {world.region.name}, {c.jp} JP.",
+                1,
+                epoch(datetime.combine(c.start, time(), WIB)),
+            )
+            for c in courses
+        ],
+    )
+    yield (
+        MDL_CUSTOMFIELD_FIELD,
+        [
+            (1, "jp", "Jam Pelajaran (JP)", "text"),
+            (2, "wajib", "Pelatihan wajib", "checkbox"),
+        ],
+    )
+    yield (
+        MDL_CUSTOMFIELD_DATA,
+        [
+            row
+            for c in courses
+            for row in (
+                (1, c.id, c.jp, str(c.jp)),
+                (2, c.id, int(c.mandatory), str(int(c.mandatory))),
+            )
+        ],
+    )
     yield MDL_ENROL, [(c.id, "manual", c.id) for c in courses]
     per_officer = world.scale.enrollments / len(crew.officers)
     first_officer_id = len(users) - len(crew.officers) + 1
@@ -144,12 +181,20 @@ def _users(rng: random.Random, world: World, crew: Staff) -> list[Row]:
     for _ in range(_FACILITATORS):
         given, family = person_name(rng, rng.random() < 0.5)
         username = f"fasilitator.{given.lower()}{len(rows)}"
-        rows.append((len(rows) + 1, username, given, family or given, f"{username}@gmail.com", "",
-                     0))
+        rows.append(
+            (len(rows) + 1, username, given, family or given, f"{username}@gmail.com", "", 0)
+        )
     first_id = len(rows) + 1
     rows.extend(
-        (first_id + i, o.nip, o.first_name, o.last_name,
-         f"{o.first_name.lower()}.{o.nip[-6:]}@{world.domain}", o.nip, 0)
+        (
+            first_id + i,
+            o.nip,
+            o.first_name,
+            o.last_name,
+            f"{o.first_name.lower()}.{o.nip[-6:]}@{world.domain}",
+            o.nip,
+            0,
+        )
         for i, o in enumerate(crew.officers)
     )
     return rows
@@ -164,17 +209,28 @@ def _courses(rng: random.Random, world: World) -> list[_Course]:
         if rng.random() < 0.8:
             start = random_day(rng, world.start, world.start + timedelta(days=80))
         else:
-            start = random_day(rng, date(world.as_of.year, 1, 1),
-                               min(date(world.as_of.year, 6, 30), world.as_of))
-        result.append(_Course(
-            i + 1, title if batch == 1 else f"{title} Angkatan {batch}", f"{code}-{batch:02d}",
-            rng.choices(_JP, _JP_WEIGHTS)[0], mandatory, start,
-        ))
+            start = random_day(
+                rng, date(world.as_of.year, 1, 1), min(date(world.as_of.year, 6, 30), world.as_of)
+            )
+        result.append(
+            _Course(
+                i + 1,
+                title if batch == 1 else f"{title} Angkatan {batch}",
+                f"{code}-{batch:02d}",
+                rng.choices(_JP, _JP_WEIGHTS)[0],
+                mandatory,
+                start,
+            )
+        )
     return result
 
 
 def _history(
-    rng: random.Random, world: World, officer: Officer, courses: list[_Course], per_officer: float,
+    rng: random.Random,
+    world: World,
+    officer: Officer,
+    courses: list[_Course],
+    per_officer: float,
 ) -> list[tuple[_Course, int, int | None]]:
     """An officer's (course, enrolled, completed) history over both years.
 
@@ -195,8 +251,11 @@ def _history(
             if compliant and total >= target:
                 break
             opens = max(first, course.start)
-            if (course.id in taken or (last - opens).days < 2
-                    or (not compliant and total + course.jp > target)):
+            if (
+                course.id in taken
+                or (last - opens).days < 2
+                or (not compliant and total + course.jp > target)
+            ):
                 continue
             enrolled = random_day(rng, opens, last - timedelta(days=1))
             completed = enrolled + timedelta(days=rng.randint(1, min(45, (last - enrolled).days)))

@@ -23,15 +23,18 @@ from padu.sources.demo.world import (
 
 UNIT_KERJA = Table("performance", "unit_kerja", ("kode_unit", "nama_unit", "jenis_unit"))
 PEGAWAI = Table(
-    "performance", "pegawai",
+    "performance",
+    "pegawai",
     ("nip", "nama", "jabatan", "kode_unit", "jenis_kepegawaian", "golongan", "aktif"),
 )
 AKTIVITAS = Table(
-    "performance", "aktivitas",
+    "performance",
+    "aktivitas",
     ("nip", "tanggal", "uraian", "kategori", "durasi_menit", "bukti", "ref_tiket"),
 )
 PENILAIAN_KINERJA = Table(
-    "performance", "penilaian_kinerja",
+    "performance",
+    "penilaian_kinerja",
     ("nip", "tahun", "periode", "hasil_kerja", "perilaku", "predikat"),
 )
 TABLES = (UNIT_KERJA, PEGAWAI, AKTIVITAS, PENILAIAN_KINERJA)
@@ -72,29 +75,62 @@ AGENCIES = (
 """The city's agencies (OPD) as (kode_unit, nama_unit, jenis_unit); kecamatan units come on top."""
 
 # Relative headcount: schools and health centres employ most of a city's ASN.
-_HEADCOUNT = {"DISDIK": 30.0, "DINKES": 18.0, "DISDUKCAPIL": 5.0, "DLH": 5.0, "DISHUB": 4.0,
-              "DPUPR": 4.0, "SETDA": 4.0, "BPKD": 3.0}
-_HEADS = {"dinas": "Kepala Dinas", "badan": "Kepala Badan", "sekretariat": "Sekretaris Daerah",
-          "kecamatan": "Camat"}
+_HEADCOUNT = {
+    "DISDIK": 30.0,
+    "DINKES": 18.0,
+    "DISDUKCAPIL": 5.0,
+    "DLH": 5.0,
+    "DISHUB": 4.0,
+    "DPUPR": 4.0,
+    "SETDA": 4.0,
+    "BPKD": 3.0,
+}
+_HEADS = {
+    "dinas": "Kepala Dinas",
+    "badan": "Kepala Badan",
+    "sekretariat": "Sekretaris Daerah",
+    "kecamatan": "Camat",
+}
 _DEPUTIES = {
-    "dinas": ("Sekretaris Dinas", "Kepala Subbagian Umum dan Kepegawaian",
-              "Kepala Subbagian Keuangan"),
-    "badan": ("Sekretaris Badan", "Kepala Subbagian Umum dan Kepegawaian",
-              "Kepala Subbagian Keuangan"),
-    "sekretariat": ("Asisten Pemerintahan dan Kesejahteraan Rakyat", "Kepala Bagian Organisasi",
-                    "Kepala Bagian Hukum"),
+    "dinas": (
+        "Sekretaris Dinas",
+        "Kepala Subbagian Umum dan Kepegawaian",
+        "Kepala Subbagian Keuangan",
+    ),
+    "badan": (
+        "Sekretaris Badan",
+        "Kepala Subbagian Umum dan Kepegawaian",
+        "Kepala Subbagian Keuangan",
+    ),
+    "sekretariat": (
+        "Asisten Pemerintahan dan Kesejahteraan Rakyat",
+        "Kepala Bagian Organisasi",
+        "Kepala Bagian Hukum",
+    ),
     "kecamatan": ("Sekretaris Camat", "Kepala Seksi Pemerintahan", "Kepala Seksi Pelayanan Umum"),
 }
 _FUNCTIONAL = {
-    "DISDUKCAPIL": ("Verifikator Dokumen Kependudukan", "Administrator Database Kependudukan",
-                    "Pengadministrasi Kependudukan", "Operator Perekaman KTP-el"),
-    "DISKOMINFO": ("Pranata Komputer Ahli Pertama", "Pranata Komputer Ahli Muda",
-                   "Pranata Hubungan Masyarakat", "Pengelola Layanan Informasi Publik"),
-    "DINKES": ("Dokter Ahli Pertama", "Perawat Terampil", "Bidan Terampil",
-               "Apoteker Ahli Pertama", "Epidemiolog Kesehatan"),
+    "DISDUKCAPIL": (
+        "Verifikator Dokumen Kependudukan",
+        "Administrator Database Kependudukan",
+        "Pengadministrasi Kependudukan",
+        "Operator Perekaman KTP-el",
+    ),
+    "DISKOMINFO": (
+        "Pranata Komputer Ahli Pertama",
+        "Pranata Komputer Ahli Muda",
+        "Pranata Hubungan Masyarakat",
+        "Pengelola Layanan Informasi Publik",
+    ),
+    "DINKES": (
+        "Dokter Ahli Pertama",
+        "Perawat Terampil",
+        "Bidan Terampil",
+        "Apoteker Ahli Pertama",
+        "Epidemiolog Kesehatan",
+    ),
     "DISDIK": ("Guru Ahli Pertama", "Guru Ahli Muda", "Guru Ahli Madya", "Pengawas Sekolah"),
-    "DISHUB": ("Penguji Kendaraan Bermotor", "Petugas Pengatur Lalu Lintas",
-               "Analis Transportasi"),
+    "DISHUB": ("Penguji Kendaraan Bermotor", "Petugas Pengatur Lalu Lintas", "Analis Transportasi"),
     "DPUPR": ("Teknik Jalan dan Jembatan", "Pengawas Bangunan", "Penata Ruang"),
     "DLH": ("Pengendali Dampak Lingkungan", "Pengawas Persampahan"),
     "DINSOS": ("Pekerja Sosial", "Penyuluh Sosial"),
@@ -104,35 +140,71 @@ _FUNCTIONAL = {
     "BKPSDM": ("Analis Sumber Daya Manusia Aparatur", "Widyaiswara Ahli Muda"),
     "kecamatan": ("Staf Pelayanan", "Analis Pelayanan Masyarakat", "Pengelola Data Kependudukan"),
 }
-_GENERAL = ("Analis Kebijakan Ahli Muda", "Pengadministrasi Umum", "Arsiparis Terampil",
-            "Pranata Keuangan")
+_GENERAL = (
+    "Analis Kebijakan Ahli Muda",
+    "Pengadministrasi Umum",
+    "Arsiparis Terampil",
+    "Pranata Keuangan",
+)
 _DEGREES = ("S.E.", "S.H.", "S.Sos.", "S.IP.", "S.T.", "S.Kom.", "A.Md.", "S.AP.")
-_GRADES = ("II/a", "II/b", "II/c", "II/d", "III/a", "III/b", "III/c", "III/d",
-           "IV/a", "IV/b", "IV/c", "IV/d")
+_GRADES = (
+    "II/a",
+    "II/b",
+    "II/c",
+    "II/d",
+    "III/a",
+    "III/b",
+    "III/c",
+    "III/d",
+    "IV/a",
+    "IV/b",
+    "IV/c",
+    "IV/d",
+)
 _PPPK_GRADES = ("V", "VII", "IX", "X", "XI")
 _RATINGS = ("DIATAS", "SESUAI", "DIBAWAH")
 _QUARTERS = (("TW1", 3, 31), ("TW2", 6, 30), ("TW3", 9, 30), ("TW4", 12, 31))
 _DUTIES = {
-    "DISDUKCAPIL": ("Memverifikasi berkas permohonan akta kelahiran",
-                    "Melaksanakan perekaman KTP-el keliling di Kelurahan {village}",
-                    "Memutakhirkan data kependudukan hasil konsolidasi semester"),
-    "DISKOMINFO": ("Memelihara server dan jaringan pusat data", "Memperbarui konten portal resmi",
-                   "Menangani insiden keamanan aplikasi layanan"),
-    "DINKES": ("Melaksanakan pelayanan posyandu di Kelurahan {village}",
-               "Melakukan surveilans penyakit menular", "Melayani pasien di puskesmas"),
-    "DISDIK": ("Melaksanakan pembelajaran tatap muka", "Menyusun modul ajar semester",
-               "Menilai hasil asesmen sumatif peserta didik"),
-    "kecamatan": ("Melaksanakan pelayanan PATEN kecamatan",
-                  "Memfasilitasi musrenbang Kelurahan {village}",
-                  "Memantau kebersihan lingkungan Kelurahan {village}"),
+    "DISDUKCAPIL": (
+        "Memverifikasi berkas permohonan akta kelahiran",
+        "Melaksanakan perekaman KTP-el keliling di Kelurahan {village}",
+        "Memutakhirkan data kependudukan hasil konsolidasi semester",
+    ),
+    "DISKOMINFO": (
+        "Memelihara server dan jaringan pusat data",
+        "Memperbarui konten portal resmi",
+        "Menangani insiden keamanan aplikasi layanan",
+    ),
+    "DINKES": (
+        "Melaksanakan pelayanan posyandu di Kelurahan {village}",
+        "Melakukan surveilans penyakit menular",
+        "Melayani pasien di puskesmas",
+    ),
+    "DISDIK": (
+        "Melaksanakan pembelajaran tatap muka",
+        "Menyusun modul ajar semester",
+        "Menilai hasil asesmen sumatif peserta didik",
+    ),
+    "kecamatan": (
+        "Melaksanakan pelayanan PATEN kecamatan",
+        "Memfasilitasi musrenbang Kelurahan {village}",
+        "Memantau kebersihan lingkungan Kelurahan {village}",
+    ),
 }
-_ROUTINE = ("Menyusun laporan kinerja bulanan", "Mengikuti rapat koordinasi pimpinan",
-            "Menyiapkan bahan paparan pimpinan", "Mengelola arsip surat masuk dan keluar",
-            "Menyusun nota dinas tindak lanjut hasil rapat",
-            "Melakukan monitoring dan evaluasi program kegiatan")
-_LEARNING = ("Mengikuti webinar transformasi digital pemerintahan",
-             "Mengikuti bimbingan teknis penyusunan SKP", "Mengikuti sosialisasi SPBE",
-             "Mengikuti pelatihan pelayanan prima")
+_ROUTINE = (
+    "Menyusun laporan kinerja bulanan",
+    "Mengikuti rapat koordinasi pimpinan",
+    "Menyiapkan bahan paparan pimpinan",
+    "Mengelola arsip surat masuk dan keluar",
+    "Menyusun nota dinas tindak lanjut hasil rapat",
+    "Melakukan monitoring dan evaluasi program kegiatan",
+)
+_LEARNING = (
+    "Mengikuti webinar transformasi digital pemerintahan",
+    "Mengikuti bimbingan teknis penyusunan SKP",
+    "Mengikuti sosialisasi SPBE",
+    "Mengikuti pelatihan pelayanan prima",
+)
 
 
 @dataclass(frozen=True)
@@ -218,9 +290,11 @@ def _placements(rng: random.Random, all_units: tuple[Unit, ...], count: int) -> 
     """Unit of each officer: heads first, guaranteed desks for units that serve requests."""
     by_code = {u.code: u for u in all_units}
     placed = list(all_units)
-    desks = [by_code["DISDUKCAPIL"]] * 3 + [by_code["DISKOMINFO"]] * 2 + [
-        u for u in all_units if u.kind == "kecamatan"
-    ]
+    desks = (
+        [by_code["DISDUKCAPIL"]] * 3
+        + [by_code["DISKOMINFO"]] * 2
+        + [u for u in all_units if u.kind == "kecamatan"]
+    )
     placed += desks[: count - len(placed)]
     weights = [_HEADCOUNT.get(u.code, 1.2 if u.kind == "kecamatan" else 2.0) for u in all_units]
     placed += rng.choices(all_units, weights, k=count - len(placed))
@@ -228,7 +302,12 @@ def _placements(rng: random.Random, all_units: tuple[Unit, ...], count: int) -> 
 
 
 def _officer(
-    rng: random.Random, world: World, unit: Unit, position: str, head: bool, structural: bool,
+    rng: random.Random,
+    world: World,
+    unit: Unit,
+    position: str,
+    head: bool,
+    structural: bool,
     serials: Counter[str],
 ) -> Officer:
     female = rng.random() < (0.3 if head else 0.52)
@@ -248,8 +327,11 @@ def _officer(
     serials[key] += 1
     nip = make_nip(birth, appointed, female, serials[key])
     given, family = person_name(rng, female)
-    prefix = "dr. " if position.startswith("Dokter") else (
-        ("Hj. " if female else "H. ") if head and rng.random() < 0.3 else "")
+    prefix = (
+        "dr. "
+        if position.startswith("Dokter")
+        else (("Hj. " if female else "H. ") if head and rng.random() < 0.3 else "")
+    )
     degree = _degree(rng, position, head)
     name = f"{prefix}{given} {family}".strip() + (f", {degree}" if degree else "")
     if pppk:
@@ -263,8 +345,18 @@ def _officer(
     active = head or rng.random() > 0.03
     until = world.as_of if active else random_day(rng, date(world.as_of.year, 1, 1), world.as_of)
     return Officer(
-        nip, name, given, family or given, position, unit.code, "PPPK" if pppk else "PNS", grade,
-        active, head, appointed, until,
+        nip,
+        name,
+        given,
+        family or given,
+        position,
+        unit.code,
+        "PPPK" if pppk else "PNS",
+        grade,
+        active,
+        head,
+        appointed,
+        until,
     )
 
 
@@ -285,20 +377,31 @@ def _degree(rng: random.Random, position: str, head: bool) -> str:
 def generate(world: World, crew: Staff) -> Iterator[Chunk]:
     """Yield units, officers, their quarterly ratings and their routine activity log."""
     yield UNIT_KERJA, [(u.code, u.name, u.kind) for u in crew.units]
-    yield from chunks(PEGAWAI, (
-        (o.nip, o.name, o.position, o.unit, o.kind, o.grade, o.active) for o in crew.officers
-    ))
+    yield from chunks(
+        PEGAWAI,
+        ((o.nip, o.name, o.position, o.unit, o.kind, o.grade, o.active) for o in crew.officers),
+    )
     yield from chunks(PENILAIAN_KINERJA, _ratings(world, crew))
     yield from chunks(AKTIVITAS, _activities(world, crew))
 
 
 def ticket_credit(
-    world: World, nip: str, ticket: str, resolved: datetime, service: str, minutes: int,
+    world: World,
+    nip: str,
+    ticket: str,
+    resolved: datetime,
+    service: str,
+    minutes: int,
 ) -> Row:
     """The e-Kinerja activity that credits an officer for resolving a service request."""
     return (
-        nip, resolved.date(), f"Menyelesaikan layanan {service} (tiket {ticket})",
-        "pelayanan_publik", minutes, f"https://ekinerja.{world.domain}/bukti/{ticket}", ticket,
+        nip,
+        resolved.date(),
+        f"Menyelesaikan layanan {service} (tiket {ticket})",
+        "pelayanan_publik",
+        minutes,
+        f"https://ekinerja.{world.domain}/bukti/{ticket}",
+        ticket,
     )
 
 
@@ -314,13 +417,25 @@ def _ratings(world: World, crew: Staff) -> Iterator[Row]:
                     continue
                 work, behaviour = _rating(rng, level), _rating(rng, level)
                 scores.append((work, behaviour))
-                yield (officer.nip, year, period, _RATINGS[work], _RATINGS[behaviour],
-                       predicate(_RATINGS[work], _RATINGS[behaviour]))
+                yield (
+                    officer.nip,
+                    year,
+                    period,
+                    _RATINGS[work],
+                    _RATINGS[behaviour],
+                    predicate(_RATINGS[work], _RATINGS[behaviour]),
+                )
             if len(scores) == 4:
                 work = round(sum(s[0] for s in scores) / 4)
                 behaviour = round(sum(s[1] for s in scores) / 4)
-                yield (officer.nip, year, "AKHIR", _RATINGS[work], _RATINGS[behaviour],
-                       predicate(_RATINGS[work], _RATINGS[behaviour]))
+                yield (
+                    officer.nip,
+                    year,
+                    "AKHIR",
+                    _RATINGS[work],
+                    _RATINGS[behaviour],
+                    predicate(_RATINGS[work], _RATINGS[behaviour]),
+                )
 
 
 def _rating(rng: random.Random, level: float) -> int:
@@ -351,14 +466,24 @@ def _activities(world: World, crew: Staff) -> Iterator[Row]:
         )
         for day in days:
             if rng.random() < 0.08:
-                text, category, minutes = rng.choice(_LEARNING), "pengembangan_kompetensi", 30 * (
-                    rng.randint(2, 16))
+                text, category, minutes = (
+                    rng.choice(_LEARNING),
+                    "pengembangan_kompetensi",
+                    30 * (rng.randint(2, 16)),
+                )
             else:
                 text = rng.choice(duties if duties and rng.random() < 0.6 else _ROUTINE)
                 category, minutes = "tugas_jabatan", 15 * rng.randint(2, 16)
             village = rng.choice(villages[unit.district] if unit.district else all_villages)
-            yield (officer.nip, day, text.format(village=village.name), category, minutes,
-                   _evidence(rng, world, unit.code, day), None)
+            yield (
+                officer.nip,
+                day,
+                text.format(village=village.name),
+                category,
+                minutes,
+                _evidence(rng, world, unit.code, day),
+                None,
+            )
 
 
 def _working_day(rng: random.Random, first: date, last: date) -> date:

@@ -26,14 +26,37 @@ from padu.sources.demo.world import (
 )
 
 KELUARGA = Table(
-    "population", "keluarga",
-    ("no_kk", "nik_kepala", "alamat", "rt", "rw", "kode_kelurahan", "kode_kecamatan",
-     "kode_pos", "tanggal_terbit"),
+    "population",
+    "keluarga",
+    (
+        "no_kk",
+        "nik_kepala",
+        "alamat",
+        "rt",
+        "rw",
+        "kode_kelurahan",
+        "kode_kecamatan",
+        "kode_pos",
+        "tanggal_terbit",
+    ),
 )
 PENDUDUK = Table(
-    "population", "penduduk",
-    ("nik", "no_kk", "nama_lengkap", "jenis_kelamin", "tempat_lahir", "tanggal_lahir", "agama",
-     "status_perkawinan", "pekerjaan", "shdk", "pendidikan", "golongan_darah"),
+    "population",
+    "penduduk",
+    (
+        "nik",
+        "no_kk",
+        "nama_lengkap",
+        "jenis_kelamin",
+        "tempat_lahir",
+        "tanggal_lahir",
+        "agama",
+        "status_perkawinan",
+        "pekerjaan",
+        "shdk",
+        "pendidikan",
+        "golongan_darah",
+    ),
 )
 TABLES = (KELUARGA, PENDUDUK)
 
@@ -45,24 +68,51 @@ _RELIGION_WEIGHTS = (87, 6, 3, 3, 0.5, 0.5)
 _BLOOD = ("A", "B", "AB", "O", None)
 _BLOOD_WEIGHTS = (15, 17, 5, 23, 40)
 _SCHOOLING = (
-    "TAMAT SD/SEDERAJAT", "SLTP/SEDERAJAT", "SLTA/SEDERAJAT", "DIPLOMA I/II",
-    "AKADEMI/DIPLOMA III/S. MUDA", "DIPLOMA IV/STRATA I", "STRATA II", "STRATA III",
+    "TAMAT SD/SEDERAJAT",
+    "SLTP/SEDERAJAT",
+    "SLTA/SEDERAJAT",
+    "DIPLOMA I/II",
+    "AKADEMI/DIPLOMA III/S. MUDA",
+    "DIPLOMA IV/STRATA I",
+    "STRATA II",
+    "STRATA III",
 )
 _SCHOOLING_WEIGHTS = (14, 16, 42, 2, 6, 17, 2.7, 0.3)
 _JOBS = (
-    "KARYAWAN SWASTA", "WIRASWASTA", "BURUH HARIAN LEPAS", "PEDAGANG", "PEGAWAI NEGERI SIPIL",
-    "KARYAWAN BUMN", "KARYAWAN HONORER", "SOPIR", "GURU", "PERAWAT", "TENTARA NASIONAL INDONESIA",
-    "KEPOLISIAN RI", "TUKANG BATU", "BELUM/TIDAK BEKERJA",
+    "KARYAWAN SWASTA",
+    "WIRASWASTA",
+    "BURUH HARIAN LEPAS",
+    "PEDAGANG",
+    "PEGAWAI NEGERI SIPIL",
+    "KARYAWAN BUMN",
+    "KARYAWAN HONORER",
+    "SOPIR",
+    "GURU",
+    "PERAWAT",
+    "TENTARA NASIONAL INDONESIA",
+    "KEPOLISIAN RI",
+    "TUKANG BATU",
+    "BELUM/TIDAK BEKERJA",
 )
 _JOB_WEIGHTS = (38, 18, 10, 7, 4, 2, 2, 4, 3, 1, 1, 1, 2, 7)
 # Birthplaces and real district counts (Kemendagri codes numbered 01..n) of the regencies
 # people most often move to Kota Tangerang from; their NIK keeps the issuing district.
 _ELSEWHERE = (
-    ("36.03", "TANGERANG", 20), ("36.74", "TANGERANG", 7), ("31.71", "JAKARTA", 8),
-    ("31.73", "JAKARTA", 8), ("31.74", "JAKARTA", 10), ("31.75", "JAKARTA", 10),
-    ("32.01", "BOGOR", 40), ("32.75", "BEKASI", 12), ("32.73", "BANDUNG", 30),
-    ("33.29", "BREBES", 17), ("33.28", "TEGAL", 18), ("32.08", "KUNINGAN", 32),
-    ("36.01", "PANDEGLANG", 35), ("36.02", "LEBAK", 28), ("12.71", "MEDAN", 21),
+    ("36.03", "TANGERANG", 20),
+    ("36.74", "TANGERANG", 7),
+    ("31.71", "JAKARTA", 8),
+    ("31.73", "JAKARTA", 8),
+    ("31.74", "JAKARTA", 10),
+    ("31.75", "JAKARTA", 10),
+    ("32.01", "BOGOR", 40),
+    ("32.75", "BEKASI", 12),
+    ("32.73", "BANDUNG", 30),
+    ("33.29", "BREBES", 17),
+    ("33.28", "TEGAL", 18),
+    ("32.08", "KUNINGAN", 32),
+    ("36.01", "PANDEGLANG", 35),
+    ("36.02", "LEBAK", 28),
+    ("12.71", "MEDAN", 21),
     ("16.71", "PALEMBANG", 18),
 )
 _STREET_KINDS = ("JL.", "JL.", "JL.", "GG.", "KP.", "PERUM")
@@ -130,9 +180,15 @@ def generate(world: World, requesters: Requesters) -> Iterator[Chunk]:
             code, birthplace = _origin(rng, world, home, member.shdk)
             female = member.female
             nik = make_nik(
-                code, member.birth, female,
-                niks.next(code.replace(".", ""), member.birth.day + 40 * female,
-                          member.birth.month, member.birth.year),
+                code,
+                member.birth,
+                female,
+                niks.next(
+                    code.replace(".", ""),
+                    member.birth.day + 40 * female,
+                    member.birth.month,
+                    member.birth.year,
+                ),
             )
             head_nik = head_nik or nik
             years = age(member.birth, world.as_of)
@@ -140,20 +196,39 @@ def generate(world: World, requesters: Requesters) -> Iterator[Chunk]:
             # Children of a family with a surname (Batak, Manado, Chinese-Indonesian) keep it.
             surname = family_name if member.shdk == "ANAK" and family_name else own_family
             schooling = _schooling(rng, years)
-            residents.append((
-                nik, kk, f"{given} {surname}".strip().upper(),
-                "PEREMPUAN" if female else "LAKI-LAKI", birthplace, member.birth,
-                religion if rng.random() < 0.97 else rng.choices(_RELIGIONS, _RELIGION_WEIGHTS)[0],
-                member.marital, _occupation(rng, female, years, member.shdk, schooling),
-                member.shdk, schooling, rng.choices(_BLOOD, _BLOOD_WEIGHTS)[0],
-            ))
+            residents.append(
+                (
+                    nik,
+                    kk,
+                    f"{given} {surname}".strip().upper(),
+                    "PEREMPUAN" if female else "LAKI-LAKI",
+                    birthplace,
+                    member.birth,
+                    religion
+                    if rng.random() < 0.97
+                    else rng.choices(_RELIGIONS, _RELIGION_WEIGHTS)[0],
+                    member.marital,
+                    _occupation(rng, female, years, member.shdk, schooling),
+                    member.shdk,
+                    schooling,
+                    rng.choices(_BLOOD, _BLOOD_WEIGHTS)[0],
+                )
+            )
             if years >= 17 and rng.random() < share:
                 requesters.add(nik, v)
-        families.append((
-            kk, head_nik, _street(rng, village), f"{rng.randint(1, 15):03d}",
-            f"{rng.randint(1, 12):03d}", village.code, home.code,
-            _postal_code(district_index[home.code], village_number[village.code]), issued,
-        ))
+        families.append(
+            (
+                kk,
+                head_nik,
+                _street(rng, village),
+                f"{rng.randint(1, 15):03d}",
+                f"{rng.randint(1, 12):03d}",
+                village.code,
+                home.code,
+                _postal_code(district_index[home.code], village_number[village.code]),
+                issued,
+            )
+        )
         if len(residents) >= CHUNK_ROWS:
             yield KELUARGA, families
             yield PENDUDUK, residents
@@ -164,8 +239,9 @@ def generate(world: World, requesters: Requesters) -> Iterator[Chunk]:
 
 
 def _adult(rng: random.Random, as_of: date, youngest: int, oldest: int) -> date:
-    return random_day(rng, years_before(as_of, oldest + 1) + timedelta(days=1),
-                      years_before(as_of, youngest))
+    return random_day(
+        rng, years_before(as_of, oldest + 1) + timedelta(days=1), years_before(as_of, youngest)
+    )
 
 
 def _members(rng: random.Random, as_of: date, size: int) -> list[_Member]:
@@ -173,8 +249,11 @@ def _members(rng: random.Random, as_of: date, size: int) -> list[_Member]:
     if size == 1:
         female = rng.random() < 0.4
         birth = _adult(rng, as_of, 19, 85)
-        marital = "BELUM KAWIN" if age(birth, as_of) < 35 or rng.random() < 0.3 else (
-            rng.choice(("CERAI HIDUP", "CERAI MATI")))
+        marital = (
+            "BELUM KAWIN"
+            if age(birth, as_of) < 35 or rng.random() < 0.3
+            else (rng.choice(("CERAI HIDUP", "CERAI MATI")))
+        )
         return [_Member(female, birth, "KEPALA KELUARGA", marital)]
     if rng.random() < 0.82:
         years = int(rng.triangular(22, 80, 40))
@@ -201,8 +280,9 @@ def _members(rng: random.Random, as_of: date, size: int) -> list[_Member]:
         members.append(_Member(rng.random() < 0.49, born, "ANAK", "BELUM KAWIN"))
         born += timedelta(days=rng.randint(456, 2200))
     if len(members) < size and size >= 5:
-        members.append(_Member(rng.random() < 0.5, _adult(rng, as_of, 15, 40), "FAMILI LAIN",
-                               "BELUM KAWIN"))
+        members.append(
+            _Member(rng.random() < 0.5, _adult(rng, as_of, 15, 40), "FAMILI LAIN", "BELUM KAWIN")
+        )
     return members
 
 

@@ -25,17 +25,33 @@ from padu.sources.demo.world import (
 )
 
 KATEGORI_LAYANAN = Table(
-    "service_requests", "kategori_layanan", ("kode", "nama", "sla_hari_kerja", "menit_kerja"),
+    "service_requests",
+    "kategori_layanan",
+    ("kode", "nama", "sla_hari_kerja", "menit_kerja"),
 )
 PERMOHONAN = Table(
-    "service_requests", "permohonan",
-    ("id_permohonan", "no_tiket", "kode_kategori", "status", "judul", "uraian", "nik_pemohon",
-     "kode_kelurahan", "kode_kecamatan", "nip_petugas", "dibuat_pada", "batas_waktu",
-     "selesai_pada"),
+    "service_requests",
+    "permohonan",
+    (
+        "id_permohonan",
+        "no_tiket",
+        "kode_kategori",
+        "status",
+        "judul",
+        "uraian",
+        "nik_pemohon",
+        "kode_kelurahan",
+        "kode_kecamatan",
+        "nip_petugas",
+        "dibuat_pada",
+        "batas_waktu",
+        "selesai_pada",
+    ),
     serial="id_permohonan",
 )
 RIWAYAT_PERMOHONAN = Table(
-    "service_requests", "riwayat_permohonan",
+    "service_requests",
+    "riwayat_permohonan",
     ("id_permohonan", "status", "catatan", "nip_pelaku", "waktu"),
 )
 TABLES = (KATEGORI_LAYANAN, PERMOHONAN, RIWAYAT_PERMOHONAN)
@@ -103,7 +119,8 @@ def generate(world: World, requesters: Requesters, crew: Staff) -> Iterator[Chun
         officer = rng.choice(desks[unit])
         stall = _STAGES[number // _STALL_EVERY % 3] if number % _STALL_EVERY == 0 else None
         timeline = [
-            e for e in _timeline(rng, category, created, officer, stall)
+            e
+            for e in _timeline(rng, category, created, officer, stall)
             if e.moment <= world.horizon
         ]
         last = timeline[-1]
@@ -111,18 +128,35 @@ def generate(world: World, requesters: Requesters, crew: Staff) -> Iterator[Chun
         ticket = f"LKS-{created.year}-{sequence[created.year]:06d}"
         title, description = rng.choice(texts.REQUESTS[category.code])
         words = _words(rng, world, village.name, created)
-        requests.append((
-            number, ticket, category.code, last.status, title.format(**words),
-            description.format(**words), nik, village.code, village.district_code,
-            officer if len(timeline) > 1 else None, created,
-            add_working_days(created, category.sla_working_days),
-            last.moment if last.status in ("selesai", "ditolak") else None,
-        ))
+        requests.append(
+            (
+                number,
+                ticket,
+                category.code,
+                last.status,
+                title.format(**words),
+                description.format(**words),
+                nik,
+                village.code,
+                village.district_code,
+                officer if len(timeline) > 1 else None,
+                created,
+                add_working_days(created, category.sla_working_days),
+                last.moment if last.status in ("selesai", "ditolak") else None,
+            )
+        )
         events.extend((number, e.status, e.note, e.nip, e.moment) for e in timeline)
         if last.status == "selesai":
-            credits.append(ticket_credit(
-                world, officer, ticket, last.moment, category.name, category.officer_minutes,
-            ))
+            credits.append(
+                ticket_credit(
+                    world,
+                    officer,
+                    ticket,
+                    last.moment,
+                    category.name,
+                    category.officer_minutes,
+                )
+            )
         if len(events) >= CHUNK_ROWS:
             yield PERMOHONAN, requests
             yield RIWAYAT_PERMOHONAN, events
@@ -151,7 +185,11 @@ def _submissions(rng: random.Random, world: World) -> Iterator[datetime]:
 
 
 def _timeline(
-    rng: random.Random, category: Category, created: datetime, officer: str, stall: str | None,
+    rng: random.Random,
+    category: Category,
+    created: datetime,
+    officer: str,
+    stall: str | None,
 ) -> list[_Event]:
     """The planned events of a request, before cutting off what lies after the horizon."""
     group = category.code if category.code in ("PENGADUAN", "INFORMASI") else "civil"
@@ -196,6 +234,12 @@ def _words(rng: random.Random, world: World, village: str, created: datetime) ->
         "year": created.year,
         "child_age": rng.randint(1, 16),
         "n": rng.randint(1, 4),
-        "hospital": rng.choice((f"RSUD {world.region.name}", f"Puskesmas {village}",
-                                "rumah sakit swasta", "klinik bersalin")),
+        "hospital": rng.choice(
+            (
+                f"RSUD {world.region.name}",
+                f"Puskesmas {village}",
+                "rumah sakit swasta",
+                "klinik bersalin",
+            )
+        ),
     }

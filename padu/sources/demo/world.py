@@ -38,16 +38,28 @@ class Scale:
 
 SCALES: dict[str, Scale] = {
     "test": Scale(
-        residents=300, officers=60, service_requests=400, activities=1_200,
-        courses=12, enrollments=400,
+        residents=300,
+        officers=60,
+        service_requests=400,
+        activities=1_200,
+        courses=12,
+        enrollments=400,
     ),
     "demo": Scale(
-        residents=20_000, officers=500, service_requests=30_000, activities=50_000,
-        courses=60, enrollments=5_000,
+        residents=20_000,
+        officers=500,
+        service_requests=30_000,
+        activities=50_000,
+        courses=60,
+        enrollments=5_000,
     ),
     "city": Scale(
-        residents=1_900_000, officers=20_000, service_requests=1_000_000,
-        activities=2_000_000, courses=300, enrollments=200_000,
+        residents=1_900_000,
+        officers=20_000,
+        service_requests=1_000_000,
+        activities=2_000_000,
+        courses=300,
+        enrollments=200_000,
     ),
 }
 
@@ -167,9 +179,21 @@ def person_name(rng: random.Random, female: bool) -> tuple[str, str]:
 
 STREETS: tuple[str, ...] = (
     *FakerAddress.streets,
-    "Jenderal Sudirman", "Ahmad Yani", "Gatot Subroto", "Diponegoro", "M.H. Thamrin",
-    "Imam Bonjol", "Teuku Umar", "Daan Mogot", "Merdeka", "Pembangunan", "Veteran",
-    "Perintis Kemerdekaan", "K.H. Hasyim Ashari", "Raden Saleh", "Iskandar Muda",
+    "Jenderal Sudirman",
+    "Ahmad Yani",
+    "Gatot Subroto",
+    "Diponegoro",
+    "M.H. Thamrin",
+    "Imam Bonjol",
+    "Teuku Umar",
+    "Daan Mogot",
+    "Merdeka",
+    "Pembangunan",
+    "Veteran",
+    "Perintis Kemerdekaan",
+    "K.H. Hasyim Ashari",
+    "Raden Saleh",
+    "Iskandar Muda",
 )
 CITIES: tuple[str, ...] = FakerAddress.cities
 
