@@ -127,7 +127,8 @@ def generate(world: World, crew: Staff) -> Iterator[Chunk]:
                 c.id,
                 c.title,
                 c.shortname,
-                f"Pelatihan {'wajib' if c.mandatory else 'pilihan'} ASN {world.region.name}, {c.jp} JP.",
+                f"Pelatihan {'wajib' if c.mandatory else 'pilihan'} ASN "
+                f"{world.region.name}, {c.jp} JP.",
                 1,
                 epoch(datetime.combine(c.start, time(), WIB)),
             )

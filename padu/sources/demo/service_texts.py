@@ -124,8 +124,8 @@ REQUESTS: dict[str, tuple[tuple[str, str], ...]] = {
         ),
         (
             "Pedagang kaki lima menutup trotoar",
-            "Trotoar di {street} Kelurahan {village} dipenuhi lapak PKL sehingga pejalan kaki harus "
-            "turun ke jalan.",
+            "Trotoar di {street} Kelurahan {village} dipenuhi lapak PKL sehingga pejalan kaki "
+            "harus turun ke jalan.",
         ),
         (
             "Air PDAM tidak mengalir",
