@@ -56,7 +56,6 @@ async def courses(
         COURSE_CURSOR,
         page=lambda: source.list_courses(request.limit, position),
         counted_page=lambda: source.page_courses(request.limit, position),
-        count=source.count_courses,
     )
 
 

@@ -118,12 +118,15 @@ async def list_connection(
     kind: CursorKind[T],
     page: Callable[[], Awaitable[Sequence[T]]],
     counted_page: Callable[[], Awaitable[tuple[list[T], int]]],
-    count: Callable[[], Awaitable[int]],
 ) -> Connection[T]:
     """A top-level list: page and total in one round trip when ``totalCount`` is selected."""
     if selects(info, "totalCount"):
         items, total = await counted_page()
         return connection(items, request, kind, known_count(total))
+
+    async def count() -> int:  # not selected, so never awaited in practice
+        return (await counted_page())[1]
+
     return connection(await page(), request, kind, count)
 
 

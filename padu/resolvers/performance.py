@@ -57,7 +57,6 @@ async def officers(
         OFFICER_CURSOR,
         page=lambda: source.list_officers(where, request.limit, position),
         counted_page=lambda: source.page_officers(where, request.limit, position),
-        count=lambda: source.count_officers(where),
     )
 
 

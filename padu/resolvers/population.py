@@ -38,7 +38,6 @@ async def residents(
         RESIDENT_CURSOR,
         page=lambda: source.list_residents(where, request.limit, position),
         counted_page=lambda: source.page_residents(where, request.limit, position),
-        count=lambda: source.count_residents(where),
     )
 
 

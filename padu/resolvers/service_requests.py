@@ -62,7 +62,6 @@ async def service_requests(
         REQUEST_CURSOR,
         page=lambda: source.list_requests(where, request.limit, position),
         counted_page=lambda: source.page_requests(where, request.limit, position),
-        count=lambda: source.count_requests(where),
     )
 
 

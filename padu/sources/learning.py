@@ -165,10 +165,6 @@ class LearningSource(Source):
         )
         return counted_page(await self.fetch(query, *clause.args), _course)
 
-    async def count_courses(self) -> int:
-        rows = await self.fetch("SELECT count(*) AS n FROM mdl_course WHERE visible = 1")
-        return int(rows[0]["n"])
-
     async def totals(self, keys: Sequence[tuple[str, int]]) -> list[LearningTotal]:
         """JP completed by each officer (NIP, stored as Moodle ``idnumber``) in each year."""
         query = f"""

@@ -241,11 +241,6 @@ class PerformanceSource(Source):
         )
         return counted_page(await self.fetch(query, *clause.args), _officer)
 
-    async def count_officers(self, where: OfficerFilter) -> int:
-        clause = _officer_filter(where)
-        query = f"SELECT count(*) AS n FROM {_OFFICER_FROM} WHERE {clause.sql}"
-        return int((await self.fetch(query, *clause.args))[0]["n"])
-
     async def officers_by_unit(
         self, unit_codes: Sequence[str], limit: int, after_nip: str | None
     ) -> list[Ranked[Officer]]:

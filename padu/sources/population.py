@@ -229,13 +229,3 @@ class PopulationSource(Source):
             limit=limit,
         )
         return counted_page(await self.fetch(query, *clause.args), _resident)
-
-    async def count_residents(self, where: ResidentFilter) -> int:
-        clause = _filter(where)
-        query = f"""
-            SELECT count(*) AS n
-            FROM {_RESIDENT_FROM}
-            WHERE {clause.sql}
-        """
-        rows = await self.fetch(query, *clause.args)
-        return int(rows[0]["n"])

@@ -202,13 +202,6 @@ class ServiceRequestsSource(Source):
         )
         return counted_page(await self.fetch(query, *clause.args), _request)
 
-    async def count_requests(self, where: RequestFilter) -> int:
-        clause = _filter(where)
-        rows = await self.fetch(
-            f"SELECT count(*) AS n FROM {_FROM} WHERE {clause.sql}", *clause.args
-        )
-        return int(rows[0]["n"])
-
     async def requests_by_party(
         self,
         party: Literal["resident", "assignee"],

@@ -88,11 +88,6 @@ async def test_list_courses_excludes_hidden_and_pages_by_id(
     assert trace.counts == {"learning": SourceCount(round_trips=4, rows=6)}
 
 
-async def test_count_courses_counts_visible_courses(sources: Sources, trace: SourceTrace) -> None:
-    assert await sources.learning.count_courses() == 3
-    assert trace.counts == one_trip(rows=1)
-
-
 async def test_page_courses_gives_the_page_and_the_total_in_one_round_trip(
     sources: Sources, trace: SourceTrace
 ) -> None:
