@@ -46,6 +46,42 @@ class SourceConfig:
 
 
 @dataclass(frozen=True)
+class AuthConfig:
+    """How bearer tokens are verified: pinned algorithms, issuer, audience and keys."""
+
+    algorithms: tuple[str, ...] = ("HS256",)
+    issuer: str = "padu"
+    audience: str = "padu"
+    hs256_secret: str | None = None
+    jwks_url: str | None = None
+    jwks_cache_seconds: float = 300.0
+    leeway_seconds: float = 30.0
+
+    @property
+    def symmetric(self) -> bool:
+        return self.algorithms[0].startswith("HS")
+
+
+@dataclass(frozen=True)
+class LimitsConfig:
+    """What one request may ask for, checked before any resolver runs."""
+
+    max_depth: int = 10
+    max_aliases: int = 15
+    max_tokens: int = 2000
+    max_cost: int = 10_000
+    max_batch: int = 5
+
+
+@dataclass(frozen=True)
+class HttpConfig:
+    """HTTP hardening: the CORS allow-list and the request body limit."""
+
+    cors_origins: tuple[str, ...] = ()
+    max_body_bytes: int = 100_000
+
+
+@dataclass(frozen=True)
 class Config:
     """All of Padu's settings, validated."""
 
@@ -58,6 +94,11 @@ class Config:
     demo_scale: str
     jp_required: int
     sources: Mapping[str, SourceConfig]
+    state: SourceConfig = SourceConfig(name="state", dsn=None)
+    auth: AuthConfig = AuthConfig()
+    limits: LimitsConfig = LimitsConfig()
+    http: HttpConfig = HttpConfig()
+    audit_hash_key: str | None = None
 
     @property
     def development(self) -> bool:
@@ -129,6 +170,15 @@ class _Reader:
             raise self.fail(key, f"must be at most {maximum:g}, got {value!r}")
         return value
 
+    def integer(self, key: str, default: int, *, minimum: int) -> int:
+        return int(self.number(key, default, minimum=minimum, integer=True))
+
+    def strings(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        value = self.table.get(key, list(default))
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(key, f"must be a list of strings, got {value!r}")
+        return tuple(self._interpolate(key, v) for v in value)
+
     def port(self, key: str, default: int) -> int:
         return int(self.number(key, default, minimum=1, maximum=65535, integer=True))
 
@@ -139,9 +189,11 @@ class _Reader:
         return value
 
 
-def _source(file: str, name: str, table: Mapping[str, Any], env: Mapping[str, str]) -> SourceConfig:
+def _source(
+    file: str, name: str, table: Mapping[str, Any], env: Mapping[str, str], prefix: str = ""
+) -> SourceConfig:
     known = ("connect_timeout", "dsn", "pool_max", "pool_min", "statement_timeout")
-    r = _Reader(file, table, f"sources.{name}.", known, env)
+    r = _Reader(file, table, prefix or f"sources.{name}.", known, env)
     dsn = r.string("dsn", "").strip() or None
     if dsn is not None and not dsn.startswith(("postgresql://", "postgres://")):
         raise r.fail("dsn", "must be a postgresql:// URL (or empty for the embedded server)")
@@ -159,9 +211,65 @@ def _source(file: str, name: str, table: Mapping[str, Any], env: Mapping[str, st
     )
 
 
+ASYMMETRIC = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256")
+
+
+def _auth(r: _Reader, production: bool) -> AuthConfig:
+    algorithms = r.strings("algorithms", ("HS256",))
+    if not algorithms:
+        raise r.fail("algorithms", "must name at least one algorithm")
+    for alg in algorithms:
+        if alg not in ("HS256", *ASYMMETRIC):
+            raise r.fail("algorithms", f"{alg!r} is not accepted (use HS256, RS256 or ES256)")
+    if len({alg.startswith("HS") for alg in algorithms}) > 1:
+        raise r.fail(
+            "algorithms",
+            "mixes HS256 with public-key algorithms, which invites key confusion; choose one kind",
+        )
+    secret = r.string("hs256_secret", "") or None
+    jwks_url = r.string("jwks_url", "").strip() or None
+    if algorithms[0].startswith("HS"):
+        if secret is not None and len(secret.encode()) < 32:
+            raise r.fail("hs256_secret", "must be at least 32 bytes")
+        if secret is None and production:
+            raise r.fail("hs256_secret", "is required in production with HS256")
+    elif jwks_url is None or not jwks_url.startswith(("https://", "http://")):
+        raise r.fail("jwks_url", f"an http(s) URL is required with {', '.join(algorithms)}")
+    return AuthConfig(
+        algorithms=algorithms,
+        issuer=r.string("issuer", "padu"),
+        audience=r.string("audience", "padu"),
+        hs256_secret=secret,
+        jwks_url=jwks_url,
+        jwks_cache_seconds=float(r.number("jwks_cache_seconds", 300, minimum=1)),
+        leeway_seconds=float(r.number("leeway_seconds", 30, minimum=0)),
+    )
+
+
+def _limits(r: _Reader) -> LimitsConfig:
+    return LimitsConfig(
+        max_depth=r.integer("max_depth", 10, minimum=1),
+        max_aliases=r.integer("max_aliases", 15, minimum=0),
+        max_tokens=r.integer("max_tokens", 2000, minimum=10),
+        max_cost=r.integer("max_cost", 10_000, minimum=1),
+        max_batch=r.integer("max_batch", 5, minimum=1),
+    )
+
+
+def _http(r: _Reader) -> HttpConfig:
+    origins = r.strings("cors_origins", ())
+    for origin in origins:
+        if origin == "*" or not origin.startswith(("https://", "http://")):
+            raise r.fail("cors_origins", f"{origin!r} is not an origin like https://app.example")
+    return HttpConfig(
+        cors_origins=origins, max_body_bytes=r.integer("max_body_bytes", 100_000, minimum=1024)
+    )
+
+
 def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> Config:
     """Validate parsed TOML into a Config; ``env`` supplies HOST and PORT overrides."""
-    top = _Reader(file, data, "", ("padu", "server", "sources"), env)
+    sections = ("audit", "auth", "http", "limits", "padu", "server", "sources", "state")
+    top = _Reader(file, data, "", sections, env)
     padu_keys = ("demo_scale", "jp_required", "mode", "region", "state_dir")
     padu = _Reader(file, top.table_at("padu"), "padu.", padu_keys, env)
     server = _Reader(file, top.table_at("server"), "server.", ("host", "port"), env)
@@ -186,6 +294,21 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
     else:
         port = server.port("port", 8000)
 
+    production = mode == "production"
+    auth_keys = ("algorithms", "audience", "hs256_secret", "issuer", "jwks_cache_seconds")
+    auth = _Reader(
+        file, top.table_at("auth"), "auth.", (*auth_keys, "jwks_url", "leeway_seconds"), env
+    )
+    limit_keys = ("max_aliases", "max_batch", "max_cost", "max_depth", "max_tokens")
+    limits = _Reader(file, top.table_at("limits"), "limits.", limit_keys, env)
+    http = _Reader(file, top.table_at("http"), "http.", ("cors_origins", "max_body_bytes"), env)
+    audit = _Reader(file, top.table_at("audit"), "audit.", ("hash_key",), env)
+    audit_key = audit.string("hash_key", "") or None
+    if audit_key is not None and len(audit_key.encode()) < 32:
+        raise audit.fail("hash_key", "must be at least 32 bytes")
+    if audit_key is None and production:
+        raise audit.fail("hash_key", "is required in production (it keys the NIK hashes)")
+
     base = Path(file).parent if file != "(defaults)" else Path.cwd()
     return Config(
         file=file,
@@ -197,6 +320,11 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
         demo_scale=demo_scale,
         jp_required=int(padu.number("jp_required", 20, minimum=0, integer=True)),
         sources={name: _source(file, name, sources.table_at(name), env) for name in SOURCE_NAMES},
+        state=_source(file, "state", top.table_at("state"), env, prefix="state."),
+        auth=_auth(auth, production),
+        limits=_limits(limits),
+        http=_http(http),
+        audit_hash_key=audit_key,
     )
 
 

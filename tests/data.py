@@ -172,6 +172,14 @@ INSERT INTO mdl_course_completions (userid, course, timeenrolled, timestarted, t
 (3, 2, 1756684800, 1756684800, 1768867200);
 """
 
+# Development-only test keys, never used outside the test suite.
+TEST_SECRET = "padu-test-only-hs256-secret-0123456789"
+PRODUCTION = {
+    "padu": {"mode": "production"},
+    "auth": {"hs256_secret": TEST_SECRET},
+    "audit": {"hash_key": "padu-test-only-audit-hash-key-0123456789"},
+}
+
 FIXTURES = {
     "population": POPULATION,
     "service_requests": SERVICE_REQUESTS,

@@ -85,6 +85,11 @@ def test_every_setting_is_read() -> None:
                 "jp_required": 24,
             },
             "server": {"host": "0.0.0.0", "port": 9000},
+            "auth": {"hs256_secret": "s" * 32, "issuer": "kota", "audience": "padu-api"},
+            "audit": {"hash_key": "k" * 32},
+            "limits": {"max_depth": 8, "max_cost": 500},
+            "http": {"cors_origins": ["https://live.tangerangkota.go.id"], "max_body_bytes": 4096},
+            "state": {"dsn": "postgresql://padu@state/padu"},
             "sources": {
                 "population": {
                     "dsn": "postgresql://siak@db.internal/siak",
@@ -106,6 +111,19 @@ def test_every_setting_is_read() -> None:
     assert config.state_dir == (Path("conf") / "state").resolve()
     assert (config.host, config.port) == ("0.0.0.0", 9000)
     assert (config.demo_scale, config.jp_required) == ("test", 24)
+    assert (config.auth.issuer, config.auth.audience, config.auth.algorithms) == (
+        "kota",
+        "padu-api",
+        ("HS256",),
+    )
+    assert config.audit_hash_key == "k" * 32
+    assert (config.limits.max_depth, config.limits.max_cost, config.limits.max_aliases) == (
+        8,
+        500,
+        15,
+    )
+    assert config.http.cors_origins == ("https://live.tangerangkota.go.id",)
+    assert config.state.dsn == "postgresql://padu@state/padu"
     assert config.sources["population"] == SourceConfig(
         name="population",
         dsn="postgresql://siak@db.internal/siak",
@@ -195,7 +213,7 @@ def test_bad_port_environment(port: str, reason: str) -> None:
         pytest.param(
             {"serverr": {}},
             "serverr",
-            "unknown key (known: padu, server, sources)",
+            "unknown key (known: audit, auth, http, limits, padu, server, sources, state)",
             id="unknown-top-level-key",
         ),
         pytest.param(
@@ -368,10 +386,13 @@ def test_load_config_reads_the_file_named_by_padu_config(tmp_path: Path) -> None
 def test_load_config_reads_padu_toml_in_the_working_directory(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    (tmp_path / "padu.toml").write_text('[padu]\nmode = "production"\n')
+    (tmp_path / "padu.toml").write_text(
+        '[padu]\nmode = "production"\n[auth]\nhs256_secret = "${SECRET}"\n'
+        '[audit]\nhash_key = "${SECRET}"\n'
+    )
     monkeypatch.chdir(tmp_path)
 
-    config = load_config({})
+    config = load_config({"SECRET": "s" * 32})
 
     assert (config.file, config.mode) == ("padu.toml", "production")
     assert config.state_dir == tmp_path.resolve() / ".padu"
@@ -408,3 +429,66 @@ def test_load_config_with_bad_toml_syntax(tmp_path: Path) -> None:
     assert (raised.value.file, raised.value.key) == (str(path), "(syntax)")
     assert str(raised.value).startswith(f"{path}: (syntax): not valid TOML: ")
     assert "line 1" in raised.value.reason
+
+
+@pytest.mark.parametrize(
+    ("data", "key", "reason"),
+    [
+        pytest.param(
+            {"auth": {"algorithms": ["none"]}},
+            "auth.algorithms",
+            "'none' is not accepted (use HS256, RS256 or ES256)",
+            id="alg-none",
+        ),
+        pytest.param(
+            {"auth": {"algorithms": ["HS256", "RS256"], "jwks_url": "https://idp/jwks"}},
+            "auth.algorithms",
+            "mixes HS256 with public-key algorithms, which invites key confusion; choose one kind",
+            id="mixed-algorithms",
+        ),
+        pytest.param(
+            {"auth": {"algorithms": ["RS256"]}},
+            "auth.jwks_url",
+            "an http(s) URL is required with RS256",
+            id="rs256-without-jwks",
+        ),
+        pytest.param(
+            {"auth": {"hs256_secret": "short"}},
+            "auth.hs256_secret",
+            "must be at least 32 bytes",
+            id="short-secret",
+        ),
+        pytest.param(
+            {"padu": {"mode": "production"}, "audit": {"hash_key": "k" * 32}},
+            "auth.hs256_secret",
+            "is required in production with HS256",
+            id="production-without-secret",
+        ),
+        pytest.param(
+            {"padu": {"mode": "production"}, "auth": {"hs256_secret": "s" * 32}},
+            "audit.hash_key",
+            "is required in production (it keys the NIK hashes)",
+            id="production-without-audit-key",
+        ),
+        pytest.param(
+            {"http": {"cors_origins": ["*"]}},
+            "http.cors_origins",
+            "'*' is not an origin like https://app.example",
+            id="cors-wildcard",
+        ),
+        pytest.param(
+            {"limits": {"max_depth": 0}},
+            "limits.max_depth",
+            "must be at least 1, got 0",
+            id="zero-depth",
+        ),
+        pytest.param(
+            {"state": {"pool_max": 0}},
+            "state.pool_max",
+            "must be at least 1, got 0",
+            id="state-pool",
+        ),
+    ],
+)
+def test_security_settings_are_checked(data: dict[str, Any], key: str, reason: str) -> None:
+    assert error(data) == f"{FILE}: {key}: {reason}"

@@ -6,7 +6,7 @@ import httpx
 
 from padu.app import create_app
 from padu.config import parse_config
-from tests.data import RUDI
+from tests.data import PRODUCTION, RUDI
 
 
 async def test_browser_get_opens_graphiql_with_examples(client: httpx.AsyncClient) -> None:
@@ -78,7 +78,7 @@ async def test_root_redirects_to_the_playground(client: httpx.AsyncClient) -> No
 
 
 async def test_production_has_no_playground_and_no_traces(dsns: dict[str, str]) -> None:
-    config = parse_config({"padu": {"mode": "production"}}, "prod.toml", {})
+    config = parse_config(PRODUCTION, "prod.toml", {})
     app = create_app(config, dsns)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

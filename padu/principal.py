@@ -1,0 +1,34 @@
+"""Who is asking: the role and subject a verified token names (or anonymous)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Role(Enum):
+    """What a caller may see; the rules per role live in padu/access/."""
+
+    ANONYMOUS = "anonymous"
+    CITIZEN = "citizen"  # subject: the resident's NIK
+    OFFICER = "officer"  # subject: the officer's NIP
+    SUPERVISOR = "supervisor"  # subject: NIP; sees every officer of their unit
+    ADMIN = "admin"
+    DASHBOARD = "dashboard"  # aggregates and non-personal fields only
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The verified caller of one request."""
+
+    role: Role
+    subject: str | None = None
+    unit: str | None = None  # a unit code the token carries (supervisors get theirs from e-Kinerja)
+    token_id: str | None = None
+
+    @property
+    def anonymous(self) -> bool:
+        return self.role is Role.ANONYMOUS
+
+
+ANONYMOUS = Principal(Role.ANONYMOUS)
