@@ -15,7 +15,8 @@ from starlette.types import Receive, Scope, Send
 
 from padu.config import Config
 from padu.errors import PaduError
-from padu.schema import schema
+from padu.middleware import hardening_middleware
+from padu.schema import build_schema
 from padu.sources import Sources
 from padu.sources.base import Source
 from padu.sources.hosting import source_dsns, unseeded
@@ -80,7 +81,7 @@ def create_app(config: Config, dsns: Mapping[str, str] | None = None) -> Starlet
         sources = Sources.create(config.sources, resolved)
         await sources.start()
         app.state.sources = sources
-        app.state.graphql = PaduGraphQL(schema, config, sources)
+        app.state.graphql = PaduGraphQL(build_schema(config), config, sources)
         log.info(
             "Padu serves region %s (%s) in %s mode",
             config.region.code,
@@ -97,4 +98,6 @@ def create_app(config: Config, dsns: Mapping[str, str] | None = None) -> Starlet
         Route("/graphql", GraphQLEndpoint(), methods=["GET", "POST"]),
         Route("/healthz", healthz),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(
+        routes=routes, middleware=hardening_middleware(config.http), lifespan=lifespan
+    )

@@ -7,6 +7,8 @@ from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from padu.config import Config
+from padu.limits import limit_extensions
 from padu.schema.query import Query
 from padu.schema.scalars import SCALARS
 
@@ -20,4 +22,19 @@ class PaduSchema(strawberry.Schema):
         return None
 
 
-schema = PaduSchema(query=Query, config=StrawberryConfig(scalar_map=SCALARS))
+def build_schema(config: Config | None = None) -> PaduSchema:
+    """The schema as served under ``config`` (limits, access control); bare without one."""
+    if config is None:
+        return PaduSchema(query=Query, config=StrawberryConfig(scalar_map=SCALARS))
+    production = not config.development
+    return PaduSchema(
+        query=Query,
+        config=StrawberryConfig(
+            scalar_map=SCALARS,
+            batching_config={"max_operations": config.limits.max_batch},
+        ),
+        extensions=limit_extensions(config.limits, production=production),
+    )
+
+
+schema = build_schema()
