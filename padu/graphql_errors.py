@@ -31,6 +31,8 @@ def classify(error: GraphQLError) -> tuple[str, str, dict[str, Any]]:
             return str(cause.extensions["code"]), str(cause), dict(cause.extensions)
         if isinstance(cause, InvalidIdentifier):
             return "BAD_USER_INPUT", str(cause), {}
+    if error.extensions and "code" in error.extensions:
+        return str(error.extensions["code"]), error.message, dict(error.extensions)
     if error.original_error is not None and not isinstance(error.original_error, GraphQLError):
         return "INTERNAL_SERVER_ERROR", error.message, {}
     if error.message.startswith("Syntax Error"):
