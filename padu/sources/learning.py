@@ -207,11 +207,20 @@ class LearningSource(Source):
         ]
 
     async def enrollments_by_course(
-        self, course_ids: Sequence[int], limit: int, after_id: int | None
+        self,
+        course_ids: Sequence[int],
+        limit: int,
+        after_id: int | None,
+        learners: tuple[str, ...] | None = None,
     ) -> list[Ranked[Enrollment]]:
-        """Each course's first ``limit`` enrolments in enrolment order, with each course's total."""
+        """Each course's first ``limit`` enrolments in enrolment order, with each course's total.
+
+        ``learners`` (NIPs), when given, is the caller's scope: only their enrolments count.
+        """
         clause = Where()
         clause.add(f"c.id = ANY({clause.param(list(course_ids))}::bigint[])")
+        if learners is not None:
+            clause.add(f"u.idnumber = ANY({clause.param(list(learners))}::text[])")
         after = None if after_id is None else f"ue.id > {clause.param(after_id)}"
         query = page_per_parent(
             columns=_ENROLLMENT_COLUMNS,

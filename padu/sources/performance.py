@@ -190,8 +190,23 @@ def _activity(row: asyncpg.Record) -> Activity:
     )
 
 
-def _officer_filter(where: OfficerFilter, clause: Where | None = None) -> Where:
-    clause = clause or Where()
+@dataclass(frozen=True, slots=True)
+class OfficerScope:
+    """Which officers a caller may look up or list; the default is all."""
+
+    nips: tuple[str, ...] | None = None  # an officer: themselves
+    unit_code: str | None = None  # a supervisor: their unit
+
+
+ALL_OFFICERS = OfficerScope()
+
+
+def _officer_filter(where: OfficerFilter, scope: OfficerScope = ALL_OFFICERS) -> Where:
+    clause = Where()
+    if scope.nips is not None:
+        clause.add(f"g.nip = ANY({clause.param(list(scope.nips))}::text[])")
+    if scope.unit_code is not None:
+        clause.add(f"g.kode_unit = {clause.param(scope.unit_code)}")
     if where.unit_code is not None:
         clause.add(f"g.kode_unit = {clause.param(where.unit_code)}")
     if where.name:
@@ -208,15 +223,28 @@ class PerformanceSource(Source):
 
     name = "performance"
 
-    async def officers_by_nip(self, nips: Sequence[str]) -> list[Officer]:
-        query = f"SELECT {_OFFICER_COLUMNS} FROM {_OFFICER_FROM} WHERE g.nip = ANY($1::text[])"
-        return [_officer(r) for r in await self.fetch(query, list(nips))]
+    async def officers_by_nip(
+        self, nips: Sequence[str], scope: OfficerScope = ALL_OFFICERS
+    ) -> list[Officer]:
+        clause = _officer_filter(OfficerFilter(), scope)
+        clause.add(f"g.nip = ANY({clause.param(list(nips))}::text[])")
+        query = f"SELECT {_OFFICER_COLUMNS} FROM {_OFFICER_FROM} WHERE {clause.sql}"
+        return [_officer(r) for r in await self.fetch(query, *clause.args)]
+
+    async def nips_of_unit(self, unit_code: str) -> list[str]:
+        """NIPs of every officer of a unit (active or not: their requests stay the unit's)."""
+        query = "SELECT nip FROM pegawai WHERE kode_unit = $1 ORDER BY nip"
+        return [r["nip"] for r in await self.fetch(query, unit_code)]
 
     async def list_officers(
-        self, where: OfficerFilter, limit: int, after_nip: str | None
+        self,
+        where: OfficerFilter,
+        limit: int,
+        after_nip: str | None,
+        scope: OfficerScope = ALL_OFFICERS,
     ) -> list[Officer]:
         """Officers matching ``where`` in NIP order, after the keyset cursor."""
-        clause = _officer_filter(where)
+        clause = _officer_filter(where, scope)
         if after_nip is not None:
             clause.add(f"g.nip > {clause.param(after_nip)}")
         query = f"""
@@ -226,10 +254,14 @@ class PerformanceSource(Source):
         return [_officer(r) for r in await self.fetch(query, *clause.args)]
 
     async def page_officers(
-        self, where: OfficerFilter, limit: int, after_nip: str | None
+        self,
+        where: OfficerFilter,
+        limit: int,
+        after_nip: str | None,
+        scope: OfficerScope = ALL_OFFICERS,
     ) -> tuple[list[Officer], int]:
         """Like ``list_officers``, with the total under ``where`` in the same round trip."""
-        clause = _officer_filter(where)
+        clause = _officer_filter(where, scope)
         after = None if after_nip is None else f"g.nip > {clause.param(after_nip)}"
         query = page_with_total(
             columns=_OFFICER_COLUMNS,

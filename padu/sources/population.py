@@ -110,6 +110,28 @@ class ResidentFilter:
     name: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ResidentScope:
+    """Which residents a caller may see at all, applied in every query; the default is all."""
+
+    family_of: str | None = None  # a citizen: the members of their own family card
+    niks: tuple[str, ...] | None = None  # officers: the residents their requests concern
+
+
+ALL_RESIDENTS = ResidentScope()
+
+
+def _scoped(scope: ResidentScope, clause: Where | None = None) -> Where:
+    """A WHERE clause on ``p`` (penduduk) holding the scope's rows only."""
+    clause = clause or Where()
+    if scope.family_of is not None:
+        own = clause.param(scope.family_of)
+        clause.add(f"p.no_kk = (SELECT own.no_kk FROM penduduk own WHERE own.nik = {own})")
+    if scope.niks is not None:
+        clause.add(f"p.nik = ANY({clause.param(list(scope.niks))}::text[])")
+    return clause
+
+
 def _address(row: asyncpg.Record) -> Address:
     return Address(
         street=row["alamat"],
@@ -147,8 +169,8 @@ _RESIDENT_COLUMNS = """
 """
 
 
-def _filter(where: ResidentFilter) -> Where:
-    clause = Where()
+def _filter(where: ResidentFilter, scope: ResidentScope) -> Where:
+    clause = _scoped(scope)
     if where.district_code is not None:
         clause.add(f"k.kode_kecamatan = {clause.param(where.district_code)}")
     if where.village_code is not None:
@@ -163,30 +185,40 @@ class PopulationSource(Source):
 
     name = "population"
 
-    async def residents_by_nik(self, niks: Sequence[str]) -> list[Resident]:
-        query = f"""
-            SELECT {_RESIDENT_COLUMNS}
-            FROM {_RESIDENT_FROM}
-            WHERE p.nik = ANY($1::text[])
-        """
-        return [_resident(r) for r in await self.fetch(query, list(niks))]
+    async def residents_by_nik(
+        self, niks: Sequence[str], scope: ResidentScope = ALL_RESIDENTS
+    ) -> list[Resident]:
+        clause = _scoped(scope)
+        clause.add(f"p.nik = ANY({clause.param(list(niks))}::text[])")
+        query = f"SELECT {_RESIDENT_COLUMNS} FROM {_RESIDENT_FROM} WHERE {clause.sql}"
+        return [_resident(r) for r in await self.fetch(query, *clause.args)]
 
-    async def residents_by_family(self, numbers: Sequence[str]) -> list[Resident]:
+    async def residents_by_family(
+        self, numbers: Sequence[str], scope: ResidentScope = ALL_RESIDENTS
+    ) -> list[Resident]:
         """Members of the given family cards, head first, then by birth date."""
+        clause = _scoped(scope)
+        clause.add(f"p.no_kk = ANY({clause.param(list(numbers))}::text[])")
         query = f"""
             SELECT {_RESIDENT_COLUMNS}
             FROM {_RESIDENT_FROM}
-            WHERE p.no_kk = ANY($1::text[])
+            WHERE {clause.sql}
             ORDER BY p.no_kk, p.nik <> k.nik_kepala, p.tanggal_lahir, p.nik
         """
-        return [_resident(r) for r in await self.fetch(query, list(numbers))]
+        return [_resident(r) for r in await self.fetch(query, *clause.args)]
 
-    async def families_by_number(self, numbers: Sequence[str]) -> list[Family]:
-        query = """
-            SELECT no_kk, nik_kepala, tanggal_terbit, alamat, rt, rw, kode_pos,
-                   kode_kelurahan, kode_kecamatan
-            FROM keluarga
-            WHERE no_kk = ANY($1::text[])
+    async def families_by_number(
+        self, numbers: Sequence[str], scope: ResidentScope = ALL_RESIDENTS
+    ) -> list[Family]:
+        """Family cards by number; a card is in scope when one of its members is."""
+        clause = _scoped(scope)
+        clause.add("p.no_kk = k.no_kk")
+        query = f"""
+            SELECT k.no_kk, k.nik_kepala, k.tanggal_terbit, k.alamat, k.rt, k.rw, k.kode_pos,
+                   k.kode_kelurahan, k.kode_kecamatan
+            FROM keluarga k
+            WHERE k.no_kk = ANY({clause.param(list(numbers))}::text[])
+              AND EXISTS (SELECT 1 FROM penduduk p WHERE {clause.sql})
         """
         return [
             Family(
@@ -195,14 +227,18 @@ class PopulationSource(Source):
                 issued_on=r["tanggal_terbit"],
                 address=_address(r),
             )
-            for r in await self.fetch(query, list(numbers))
+            for r in await self.fetch(query, *clause.args)
         ]
 
     async def list_residents(
-        self, where: ResidentFilter, limit: int, after_nik: str | None
+        self,
+        where: ResidentFilter,
+        limit: int,
+        after_nik: str | None,
+        scope: ResidentScope = ALL_RESIDENTS,
     ) -> list[Resident]:
         """Residents matching ``where`` in NIK order, after the keyset cursor."""
-        clause = _filter(where)
+        clause = _filter(where, scope)
         if after_nik is not None:
             clause.add(f"p.nik > {clause.param(after_nik)}")
         query = f"""
@@ -215,10 +251,14 @@ class PopulationSource(Source):
         return [_resident(r) for r in await self.fetch(query, *clause.args)]
 
     async def page_residents(
-        self, where: ResidentFilter, limit: int, after_nik: str | None
+        self,
+        where: ResidentFilter,
+        limit: int,
+        after_nik: str | None,
+        scope: ResidentScope = ALL_RESIDENTS,
     ) -> tuple[list[Resident], int]:
         """Like ``list_residents``, with the total under ``where`` in the same round trip."""
-        clause = _filter(where)
+        clause = _filter(where, scope)
         after = None if after_nik is None else f"p.nik > {clause.param(after_nik)}"
         query = page_with_total(
             columns=_RESIDENT_COLUMNS,

@@ -126,8 +126,29 @@ def _request(row: asyncpg.Record) -> ServiceRequest:
     )
 
 
-def _filter(where: RequestFilter, clause: Where | None = None) -> Where:
+@dataclass(frozen=True, slots=True)
+class RequestScope:
+    """Which requests a caller may see at all, applied in every query; the default is all."""
+
+    requester: str | None = None  # a citizen: requests they submitted (NIK)
+    assignees: tuple[str, ...] | None = None  # officers: requests assigned to these NIPs
+
+
+ALL_REQUESTS = RequestScope()
+
+
+def _scoped(scope: RequestScope, clause: Where | None = None) -> Where:
+    """A WHERE clause on ``p`` (permohonan) holding the scope's rows only."""
     clause = clause or Where()
+    if scope.requester is not None:
+        clause.add(f"p.nik_pemohon = {clause.param(scope.requester)}")
+    if scope.assignees is not None:
+        clause.add(f"p.nip_petugas = ANY({clause.param(list(scope.assignees))}::text[])")
+    return clause
+
+
+def _filter(where: RequestFilter, scope: RequestScope, clause: Where | None = None) -> Where:
+    clause = _scoped(scope, clause)
     if where.statuses is not None:
         statuses = [s.value for s in where.statuses]
         clause.add(f"p.status = ANY({clause.param(statuses)}::text[])")
@@ -163,19 +184,37 @@ class ServiceRequestsSource(Source):
 
     name = "service_requests"
 
-    async def requests_by_id(self, ids: Sequence[int]) -> list[ServiceRequest]:
-        query = f"SELECT {_COLUMNS} FROM {_FROM} WHERE p.id_permohonan = ANY($1::bigint[])"
-        return [_request(r) for r in await self.fetch(query, list(ids))]
+    async def requests_by_id(
+        self, ids: Sequence[int], scope: RequestScope = ALL_REQUESTS
+    ) -> list[ServiceRequest]:
+        clause = _scoped(scope)
+        clause.add(f"p.id_permohonan = ANY({clause.param(list(ids))}::bigint[])")
+        query = f"SELECT {_COLUMNS} FROM {_FROM} WHERE {clause.sql}"
+        return [_request(r) for r in await self.fetch(query, *clause.args)]
 
-    async def requests_by_ticket(self, tickets: Sequence[str]) -> list[ServiceRequest]:
-        query = f"SELECT {_COLUMNS} FROM {_FROM} WHERE p.no_tiket = ANY($1::text[])"
-        return [_request(r) for r in await self.fetch(query, list(tickets))]
+    async def requests_by_ticket(
+        self, tickets: Sequence[str], scope: RequestScope = ALL_REQUESTS
+    ) -> list[ServiceRequest]:
+        clause = _scoped(scope)
+        clause.add(f"p.no_tiket = ANY({clause.param(list(tickets))}::text[])")
+        query = f"SELECT {_COLUMNS} FROM {_FROM} WHERE {clause.sql}"
+        return [_request(r) for r in await self.fetch(query, *clause.args)]
+
+    async def requesters(self, scope: RequestScope) -> list[str]:
+        """NIKs of the residents who submitted the requests in ``scope``."""
+        clause = _scoped(scope)
+        query = f"SELECT DISTINCT p.nik_pemohon FROM permohonan p WHERE {clause.sql}"
+        return [r["nik_pemohon"] for r in await self.fetch(query, *clause.args)]
 
     async def list_requests(
-        self, where: RequestFilter, limit: int, after: RequestKey | None
+        self,
+        where: RequestFilter,
+        limit: int,
+        after: RequestKey | None,
+        scope: RequestScope = ALL_REQUESTS,
     ) -> list[ServiceRequest]:
         """Requests matching ``where``, newest first, after the keyset cursor."""
-        clause = _filter(where)
+        clause = _filter(where, scope)
         position = _after(clause, after)
         if position is not None:
             clause.add(position)
@@ -188,10 +227,14 @@ class ServiceRequestsSource(Source):
         return [_request(r) for r in await self.fetch(query, *clause.args)]
 
     async def page_requests(
-        self, where: RequestFilter, limit: int, after: RequestKey | None
+        self,
+        where: RequestFilter,
+        limit: int,
+        after: RequestKey | None,
+        scope: RequestScope = ALL_REQUESTS,
     ) -> tuple[list[ServiceRequest], int]:
         """Like ``list_requests``, with the total under ``where`` in the same round trip."""
-        clause = _filter(where)
+        clause = _filter(where, scope)
         query = page_with_total(
             columns=_COLUMNS,
             tables=_FROM,
@@ -209,6 +252,7 @@ class ServiceRequestsSource(Source):
         statuses: tuple[RequestStatus, ...] | None,
         limit: int,
         after: RequestKey | None,
+        scope: RequestScope = ALL_REQUESTS,
     ) -> list[Ranked[ServiceRequest]]:
         """The first ``limit`` requests of each resident (NIK) or assignee (NIP), in one query.
 
@@ -217,7 +261,7 @@ class ServiceRequestsSource(Source):
         column = "p.nik_pemohon" if party == "resident" else "p.nip_petugas"
         clause = Where()
         clause.add(f"{column} = ANY({clause.param(list(keys))}::text[])")
-        _filter(RequestFilter(statuses=statuses), clause)
+        _filter(RequestFilter(statuses=statuses), scope, clause)
         query = page_per_parent(
             columns=_COLUMNS,
             tables=_FROM,
