@@ -78,8 +78,9 @@ def create_app(config: Config, dsns: Mapping[str, str] | None = None) -> Starlet
         resolved = dict(dsns) if dsns is not None else await source_dsns(config)
         if dsns is None:
             await seed_if_empty(config, resolved)
-        sources = Sources.create(config.sources, resolved)
+        sources = Sources.create(config, resolved)
         await sources.start()
+        await sources.state.migrate()
         app.state.sources = sources
         app.state.graphql = PaduGraphQL(build_schema(config), config, sources)
         log.info(

@@ -52,14 +52,15 @@ async def load_fixture(dsn: str, source: str) -> None:
 
 @pytest_asyncio.fixture(scope="session")
 async def dsns(server_dsn: str) -> AsyncIterator[dict[str, str]]:
-    """Four fresh databases holding the fixed test dataset, dropped after the session."""
+    """Fresh databases: the four sources with the fixed dataset and an empty ``state``."""
     run = uuid.uuid4().hex[:8]
-    names = {source: f"padu_test_{run}_{source}" for source in SOURCE_NAMES}
+    names = {source: f"padu_test_{run}_{source}" for source in (*SOURCE_NAMES, "state")}
     result = {}
     for source, name in names.items():
         await ensure_database(server_dsn, name)
         result[source] = with_database(server_dsn, name)
-        await load_fixture(result[source], source)
+        if source in FIXTURES:
+            await load_fixture(result[source], source)
     yield result
     for name in names.values():
         await drop_database(server_dsn, name)
@@ -72,8 +73,9 @@ def config() -> Config:
 
 @pytest_asyncio.fixture(scope="session")
 async def sources(config: Config, dsns: dict[str, str]) -> AsyncIterator[Sources]:
-    started = Sources.create(config.sources, dsns)
+    started = Sources.create(config, dsns)
     await started.start()
+    await started.state.migrate()
     yield started
     await started.stop()
 

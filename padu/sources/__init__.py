@@ -5,29 +5,34 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from padu.config import SourceConfig
+from padu.config import Config
 from padu.sources.base import Source
 from padu.sources.learning import LearningSource
 from padu.sources.performance import PerformanceSource
 from padu.sources.population import PopulationSource
 from padu.sources.service_requests import ServiceRequestsSource
+from padu.sources.state import StateSource
 
 
 @dataclass(frozen=True)
 class Sources:
-    """The four source systems Padu federates."""
+    """The four source systems Padu federates, and Padu's own ``state`` database."""
 
     population: PopulationSource
     service_requests: ServiceRequestsSource
     performance: PerformanceSource
     learning: LearningSource
+    state: StateSource
 
     def __iter__(self) -> Iterator[Source]:
-        return iter((self.population, self.service_requests, self.performance, self.learning))
+        return iter(
+            (self.population, self.service_requests, self.performance, self.learning, self.state)
+        )
 
     @classmethod
-    def create(cls, configs: Mapping[str, SourceConfig], dsns: Mapping[str, str]) -> Sources:
-        """Adapters for each source, not yet started."""
+    def create(cls, config: Config, dsns: Mapping[str, str]) -> Sources:
+        """Adapters for each source (``dsns`` names all five), not yet started."""
+        configs = config.sources
         return cls(
             population=PopulationSource(configs["population"], dsns["population"]),
             service_requests=ServiceRequestsSource(
@@ -35,6 +40,7 @@ class Sources:
             ),
             performance=PerformanceSource(configs["performance"], dsns["performance"]),
             learning=LearningSource(configs["learning"], dsns["learning"]),
+            state=StateSource(config.state, dsns["state"]),
         )
 
     async def start(self) -> None:

@@ -18,9 +18,10 @@ def embedded_database(source: str) -> str:
 
 
 async def source_dsns(config: Config) -> dict[str, str]:
-    """A DSN for every source, creating the embedded server and its databases when needed."""
-    dsns = {name: s.dsn for name, s in config.sources.items() if s.dsn is not None}
-    embedded = [name for name, s in config.sources.items() if s.dsn is None]
+    """A DSN for every source and for ``state``, creating embedded databases when needed."""
+    every = {**config.sources, "state": config.state}
+    dsns = {name: s.dsn for name, s in every.items() if s.dsn is not None}
+    embedded = [name for name, s in every.items() if s.dsn is None]
     if embedded:
         data_dir = config.state_dir / "postgres"
         log.info("embedded PostgreSQL in %s hosts: %s", data_dir, ", ".join(embedded))

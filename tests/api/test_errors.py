@@ -101,4 +101,5 @@ async def test_a_source_down_nulls_only_its_own_fields(learning_down: httpx.Asyn
         "service_requests": "up",
         "performance": "up",
         "learning": "down",
+        "state": "up",
     }

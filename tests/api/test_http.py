@@ -66,7 +66,9 @@ async def test_healthz_reports_every_source(client: httpx.AsyncClient) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "up"
-    assert set(body["sources"]) == {"population", "service_requests", "performance", "learning"}
+    assert set(body["sources"]) == {
+        "population", "service_requests", "performance", "learning", "state"
+    }
     for report in body["sources"].values():
         assert report["status"] == "up"
         assert report["latencyMs"] >= 0

@@ -1,0 +1,131 @@
+"""Padu's own database (``state``): its migrations and the append-only audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+
+from padu.sources.base import Source, Where
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One processing of a resident's personal data (or of the audit log itself)."""
+
+    actor_role: str
+    actor: str | None
+    record_hash: str | None
+    fields: tuple[str, ...]
+    operation: str
+    operation_name: str | None
+    request_id: str
+    at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFilter:
+    """Which audit entries to list; None means no restriction."""
+
+    actor_role: str | None = None
+    actor: str | None = None
+    record_hash: str | None = None
+    since: datetime | None = None
+    before: datetime | None = None
+
+
+AuditKey = tuple[datetime, int]  # keyset position: (at, id), newest first
+
+
+class StateSource(Source):
+    """Adapter for Padu's own database."""
+
+    name = "state"
+
+    async def migrate(self) -> list[str]:
+        """Apply the ordered SQL files not yet applied; return their names."""
+        files = sorted(
+            f for f in resources.files("padu.sources").joinpath("state").iterdir()
+            if f.name.endswith(".sql")
+        )  # fmt: skip
+        applied: list[str] = []
+        async with self.pool.acquire() as connection, connection.transaction():
+            # One migrator at a time, even with several Padu processes starting together.
+            await connection.execute("SELECT pg_advisory_xact_lock(7262001)")
+            await connection.execute(
+                "CREATE TABLE IF NOT EXISTS padu_migrations "
+                "(name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+            done = {r["name"] for r in await connection.fetch("SELECT name FROM padu_migrations")}
+            for file in files:
+                if file.name not in done:
+                    await connection.execute(file.read_text(encoding="utf-8"))
+                    await connection.execute(
+                        "INSERT INTO padu_migrations (name) VALUES ($1)", file.name
+                    )
+                    applied.append(file.name)
+        return applied
+
+    async def append_audit(self, entries: Sequence[AuditEntry]) -> None:
+        """Write the entries in one round trip (they commit together or not at all)."""
+        query = """
+            INSERT INTO audit_log (actor_role, actor, record_hash, fields, operation,
+                                   operation_name, request_id)
+            SELECT e.actor_role, e.actor, e.record_hash,
+                   string_to_array(e.fields, ','), e.operation, e.operation_name, e.request_id
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                        $7::text[])
+                 AS e(actor_role, actor, record_hash, fields, operation, operation_name,
+                      request_id)
+        """
+        await self.fetch(
+            query,
+            [e.actor_role for e in entries],
+            [e.actor for e in entries],
+            [e.record_hash for e in entries],
+            [",".join(e.fields) for e in entries],
+            [e.operation for e in entries],
+            [e.operation_name for e in entries],
+            [e.request_id for e in entries],
+        )
+
+    async def audit_entries(
+        self, where: AuditFilter, limit: int, after: AuditKey | None
+    ) -> list[AuditEntry]:
+        """Entries matching ``where``, newest first, after the keyset cursor."""
+        clause = Where()
+        for column, value in (
+            ("actor_role", where.actor_role),
+            ("actor", where.actor),
+            ("record_hash", where.record_hash),
+        ):
+            if value is not None:
+                clause.add(f"{column} = {clause.param(value)}")
+        if where.since is not None:
+            clause.add(f"at >= {clause.param(where.since)}")
+        if where.before is not None:
+            clause.add(f"at < {clause.param(where.before)}")
+        if after is not None:
+            clause.add(f"(at, id) < ({clause.param(after[0])}, {clause.param(after[1])})")
+        query = f"""
+            SELECT id, at, actor_role, actor, record_hash, fields, operation, operation_name,
+                   request_id
+            FROM audit_log WHERE {clause.sql}
+            ORDER BY at DESC, id DESC LIMIT {clause.param(limit)}
+        """
+        return [
+            AuditEntry(
+                id=r["id"],
+                at=r["at"],
+                actor_role=r["actor_role"],
+                actor=r["actor"],
+                record_hash=r["record_hash"],
+                fields=tuple(r["fields"]),
+                operation=r["operation"],
+                operation_name=r["operation_name"],
+                request_id=r["request_id"],
+            )
+            for r in await self.fetch(query, *clause.args)
+        ]
