@@ -13,6 +13,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from padu.access.audit import audit_key
+from padu.auth import Authenticator
 from padu.config import Config
 from padu.errors import PaduError
 from padu.middleware import hardening_middleware
@@ -82,7 +84,12 @@ def create_app(config: Config, dsns: Mapping[str, str] | None = None) -> Starlet
         await sources.start()
         await sources.state.migrate()
         app.state.sources = sources
-        app.state.graphql = PaduGraphQL(build_schema(config), config, sources)
+        authenticator = Authenticator(
+            config.auth, development=config.development, state_dir=config.state_dir
+        )
+        app.state.graphql = PaduGraphQL(
+            build_schema(config), config, sources, authenticator, audit_key(config)
+        )
         log.info(
             "Padu serves region %s (%s) in %s mode",
             config.region.code,
@@ -99,6 +106,4 @@ def create_app(config: Config, dsns: Mapping[str, str] | None = None) -> Starlet
         Route("/graphql", GraphQLEndpoint(), methods=["GET", "POST"]),
         Route("/healthz", healthz),
     ]
-    return Starlette(
-        routes=routes, middleware=hardening_middleware(config.http), lifespan=lifespan
-    )
+    return Starlette(routes=routes, middleware=hardening_middleware(config.http), lifespan=lifespan)

@@ -9,6 +9,7 @@ import sys
 import time
 
 from padu.config import ConfigError, load_config
+from padu.principal import Role
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -59,6 +60,35 @@ def _export_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _token(args: argparse.Namespace) -> int:
+    from padu.auth import mint_dev_token
+
+    config = load_config()
+    if not config.development:
+        print("padu: development-only tokens; the server is in production mode", file=sys.stderr)
+        return 2
+    try:
+        token = mint_dev_token(
+            config.auth,
+            config.state_dir,
+            Role(args.role),
+            args.subject,
+            unit=args.unit,
+            ttl_seconds=round(args.ttl * 3600),
+        )
+    except ValueError as exc:
+        print(f"padu: cannot mint a token: {exc}", file=sys.stderr)
+        return 2
+    print(token)
+    print(
+        f"A development token for {args.role} {args.subject}, valid {args.ttl:g} h. Send it as the "
+        "header\n  Authorization: Bearer <token>\n"
+        'e.g. in GraphiQL\'s Headers tab: {"Authorization": "Bearer <token>"}',
+        file=sys.stderr,
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from padu.sources.demo import SCALES
 
@@ -88,6 +118,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     export.set_defaults(run=_export_schema)
+
+    roles = [role.value for role in Role if role is not Role.ANONYMOUS]
+    token = commands.add_parser(
+        "token",
+        help="print a development-only bearer token for a role and subject",
+        description="Signs an HS256 token with the configured secret, or the development secret "
+        "kept in the state folder. Refused in production mode and when auth uses public keys. "
+        "Subjects: a NIK for citizen, a NIP for officer and supervisor, any id otherwise.",
+    )
+    token.add_argument("role", choices=roles)
+    token.add_argument("subject", help="NIK, NIP or id, as the role requires")
+    token.add_argument("--unit", metavar="CODE", help="unit code to carry in the token")
+    token.add_argument(
+        "--ttl", type=float, default=8.0, metavar="HOURS", help="lifetime (default: %(default)g)"
+    )
+    token.set_defaults(run=_token)
     return parser
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from padu.access.audit import AuditTrail
+from padu.access.policy import Viewer
+from padu.access.scopes import Scopes
 from padu.config import Config
 from padu.loaders import Loaders
 from padu.sources import Sources
@@ -12,10 +15,14 @@ from padu.sources.trace import SourceTrace
 
 @dataclass
 class Context:
-    """Per-request context: configuration, sources, fresh loaders and the round-trip trace."""
+    """Per-request context: who asks, what they may see, fresh loaders, trace and audit trail."""
 
     config: Config
     sources: Sources
     loaders: Loaders
     request_id: str
+    viewer: Viewer
+    scopes: Scopes
+    audit: AuditTrail
     trace: SourceTrace = field(default_factory=SourceTrace)
+    operation_name: str | None = None

@@ -12,17 +12,23 @@ from typing import Any
 import orjson
 import strawberry
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
+from padu.access.audit import AuditTrail
+from padu.access.policy import Viewer
+from padu.access.scopes import Scopes
+from padu.auth import Authenticator, Unauthenticated
 from padu.config import Config
 from padu.context import Context
 from padu.errors import PaduError
 from padu.graphql_errors import format_error
 from padu.loaders import Loaders
+from padu.principal import ANONYMOUS, Principal, Role
 from padu.sources import Sources
 from padu.sources.performance import OfficerFilter
 from padu.sources.population import ResidentFilter
@@ -48,19 +54,52 @@ def _request_id(given: str | None) -> str:
 class PaduGraphQL(GraphQL[Context, None]):
     """GraphQL over HTTP for Padu."""
 
-    def __init__(self, schema: strawberry.Schema, config: Config, sources: Sources) -> None:
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        config: Config,
+        sources: Sources,
+        authenticator: Authenticator,
+        audit_key: bytes,
+    ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if config.development else None)
         self.config = config
         self.sources = sources
+        self.authenticator = authenticator
+        self.audit_key = audit_key
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Authenticate first: a bad token is a 401 before any GraphQL work."""
+        if scope["type"] == "http":
+            header = Request(scope).headers.get("authorization")
+            try:
+                principal = await self.authenticator.authenticate(header)
+            except Unauthenticated as exc:
+                body = {
+                    "errors": [{"message": str(exc), "extensions": {"code": "UNAUTHENTICATED"}}]
+                }
+                challenge = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+                await JSONResponse(body, status_code=401, headers=challenge)(scope, receive, send)
+                return
+            scope.setdefault("state", {})["principal"] = principal
+        await super().__call__(scope, receive, send)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
+        principal: Principal = getattr(request.state, "principal", ANONYMOUS)
+        request_id = _request_id(request.headers.get("x-request-id"))
+        scopes = Scopes(principal, self.sources)
+        # A supervisor's rights follow their unit in e-Kinerja, read once per request.
+        unit = await scopes.unit() if principal.role is Role.SUPERVISOR else None
         context = Context(
             config=self.config,
             sources=self.sources,
-            loaders=Loaders(self.sources),
-            request_id=_request_id(request.headers.get("x-request-id")),
+            loaders=Loaders(self.sources, scopes),
+            request_id=request_id,
+            viewer=Viewer(principal, unit),
+            scopes=scopes,
+            audit=AuditTrail(self.audit_key, principal, request_id),
         )
         current_trace.set(context.trace)
         request.state.padu = context
@@ -87,6 +126,18 @@ class PaduGraphQL(GraphQL[Context, None]):
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         context: Context = request.state.padu
+        entries = context.audit.entries(context.operation_name)
+        if entries:
+            try:
+                await self.sources.state.append_audit(entries)
+            except PaduError:
+                # Fail closed: personal data that cannot be recorded is not sent.
+                message = (
+                    "The audit log could not be written, so no personal data is returned; "
+                    "try again shortly."
+                )
+                extensions = {"code": "AUDIT_UNAVAILABLE", "requestId": context.request_id}
+                return {"data": None, "errors": [{"message": message, "extensions": extensions}]}
         response: dict[str, Any] = {"data": result.data}
         rejected = result.data is None and any(e.path is None for e in result.errors or ())
         if rejected:

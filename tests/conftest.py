@@ -19,13 +19,16 @@ import httpx
 import pytest
 import pytest_asyncio
 
+from padu.access.scopes import Scopes
 from padu.app import create_app
+from padu.auth import mint_dev_token
 from padu.config import SOURCE_NAMES, Config, parse_config
 from padu.loaders import Loaders
+from padu.principal import Principal, Role
 from padu.sources import Sources
 from padu.sources.embedded import drop_database, ensure_database, start_embedded, with_database
 from padu.sources.trace import SourceTrace, current_trace
-from tests.data import FIXTURES
+from tests.data import FIXTURES, TEST_AUDIT_KEY, TEST_SECRET
 
 GraphQL = Callable[..., Awaitable[dict[str, Any]]]
 
@@ -66,9 +69,25 @@ async def dsns(server_dsn: str) -> AsyncIterator[dict[str, str]]:
         await drop_database(server_dsn, name)
 
 
+TEST_SETTINGS = {
+    "padu": {"region": "36.71"},
+    "auth": {"hs256_secret": TEST_SECRET},
+    "audit": {"hash_key": TEST_AUDIT_KEY},
+}
+
+
 @pytest.fixture(scope="session")
 def config() -> Config:
-    return parse_config({"padu": {"region": "36.71"}}, "test.toml", {})
+    return parse_config(TEST_SETTINGS, "test.toml", {})
+
+
+def bearer(config: Config, role: Role, subject: str, unit: str | None = None) -> dict[str, str]:
+    """An Authorization header for ``role``/``subject``, signed with the test secret."""
+    token = mint_dev_token(config.auth, config.state_dir, role, subject, unit=unit)
+    return {"Authorization": f"Bearer {token}"}
+
+
+ADMIN_ID = "admin@padu.test"
 
 
 @pytest_asyncio.fixture(scope="session")
@@ -89,9 +108,14 @@ def trace() -> SourceTrace:
     current_trace.reset(token)
 
 
+def admin_scopes(sources: Sources) -> Scopes:
+    """Row scopes of an admin: every row."""
+    return Scopes(Principal(Role.ADMIN, ADMIN_ID), sources)
+
+
 @pytest.fixture
 def loaders(sources: Sources) -> Loaders:
-    return Loaders(sources)
+    return Loaders(sources, admin_scopes(sources))
 
 
 @pytest_asyncio.fixture(scope="session")
@@ -105,14 +129,23 @@ async def client(config: Config, dsns: dict[str, str]) -> AsyncIterator[httpx.As
 
 
 @pytest.fixture
-def gql(client: httpx.AsyncClient) -> GraphQL:
-    """POST a GraphQL operation (traced) and return the decoded JSON body."""
+def gql(client: httpx.AsyncClient, config: Config) -> GraphQL:
+    """POST a GraphQL operation (traced) as ``as_`` (default: an admin); return the JSON body.
 
-    async def run(query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    ``as_`` is (role, subject) or None for an anonymous caller.
+    """
+    admin = (Role.ADMIN, ADMIN_ID)
+
+    async def run(
+        query: str,
+        variables: dict[str, Any] | None = None,
+        as_: tuple[Role, str] | None = admin,
+    ) -> dict[str, Any]:
+        headers = {"X-Padu-Trace": "1"}
+        if as_ is not None:
+            headers.update(bearer(config, *as_))
         response = await client.post(
-            "/graphql",
-            json={"query": query, "variables": variables or {}},
-            headers={"X-Padu-Trace": "1"},
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
         )
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()

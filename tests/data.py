@@ -174,10 +174,11 @@ INSERT INTO mdl_course_completions (userid, course, timeenrolled, timestarted, t
 
 # Development-only test keys, never used outside the test suite.
 TEST_SECRET = "padu-test-only-hs256-secret-0123456789"
+TEST_AUDIT_KEY = "padu-test-only-audit-hash-key-0123456789"
 PRODUCTION = {
     "padu": {"mode": "production"},
     "auth": {"hs256_secret": TEST_SECRET},
-    "audit": {"hash_key": "padu-test-only-audit-hash-key-0123456789"},
+    "audit": {"hash_key": TEST_AUDIT_KEY},
 }
 
 FIXTURES = {

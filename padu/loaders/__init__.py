@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from padu.access.scopes import Scopes
 from padu.loaders.learning import (
     CourseByIdLoader,
     EnrollmentsByCourseLoader,
@@ -35,73 +36,74 @@ from padu.sources import Sources
 class Loaders:
     """The loaders of one request, each made on first use."""
 
-    def __init__(self, sources: Sources) -> None:
+    def __init__(self, sources: Sources, scopes: Scopes) -> None:
         self.sources = sources
+        self.scopes = scopes
 
     @cached_property
     def resident_by_nik(self) -> ResidentByNikLoader:
-        return ResidentByNikLoader(self.sources.population)
+        return ResidentByNikLoader(self.sources.population, self.scopes)
 
     @cached_property
     def residents_by_family(self) -> ResidentsByFamilyLoader:
-        return ResidentsByFamilyLoader(self.sources.population)
+        return ResidentsByFamilyLoader(self.sources.population, self.scopes)
 
     @cached_property
     def family_by_number(self) -> FamilyByNumberLoader:
-        return FamilyByNumberLoader(self.sources.population)
+        return FamilyByNumberLoader(self.sources.population, self.scopes)
 
     @cached_property
     def service_request_by_id(self) -> ServiceRequestByIdLoader:
-        return ServiceRequestByIdLoader(self.sources.service_requests)
+        return ServiceRequestByIdLoader(self.sources.service_requests, self.scopes)
 
     @cached_property
     def service_request_by_ticket(self) -> ServiceRequestByTicketLoader:
-        return ServiceRequestByTicketLoader(self.sources.service_requests)
+        return ServiceRequestByTicketLoader(self.sources.service_requests, self.scopes)
 
     @cached_property
     def service_requests_by_resident(self) -> ServiceRequestsByResidentLoader:
-        return ServiceRequestsByResidentLoader(self.sources.service_requests)
+        return ServiceRequestsByResidentLoader(self.sources.service_requests, self.scopes)
 
     @cached_property
     def service_requests_by_assignee(self) -> ServiceRequestsByAssigneeLoader:
-        return ServiceRequestsByAssigneeLoader(self.sources.service_requests)
+        return ServiceRequestsByAssigneeLoader(self.sources.service_requests, self.scopes)
 
     @cached_property
     def events_by_service_request(self) -> EventsByServiceRequestLoader:
-        return EventsByServiceRequestLoader(self.sources.service_requests)
+        return EventsByServiceRequestLoader(self.sources.service_requests, self.scopes)
 
     @cached_property
     def officer_by_nip(self) -> OfficerByNipLoader:
-        return OfficerByNipLoader(self.sources.performance)
+        return OfficerByNipLoader(self.sources.performance, self.scopes)
 
     @cached_property
     def officers_by_unit(self) -> OfficersByUnitLoader:
-        return OfficersByUnitLoader(self.sources.performance)
+        return OfficersByUnitLoader(self.sources.performance, self.scopes)
 
     @cached_property
     def active_asn_by_unit(self) -> ActiveAsnByUnitLoader:
-        return ActiveAsnByUnitLoader(self.sources.performance)
+        return ActiveAsnByUnitLoader(self.sources.performance, self.scopes)
 
     @cached_property
     def activities_by_officer(self) -> ActivitiesByOfficerLoader:
-        return ActivitiesByOfficerLoader(self.sources.performance)
+        return ActivitiesByOfficerLoader(self.sources.performance, self.scopes)
 
     @cached_property
     def performance_by_officer(self) -> PerformanceByOfficerLoader:
-        return PerformanceByOfficerLoader(self.sources.performance)
+        return PerformanceByOfficerLoader(self.sources.performance, self.scopes)
 
     @cached_property
     def course_by_id(self) -> CourseByIdLoader:
-        return CourseByIdLoader(self.sources.learning)
+        return CourseByIdLoader(self.sources.learning, self.scopes)
 
     @cached_property
     def learning_total_by_officer(self) -> LearningTotalByOfficerLoader:
-        return LearningTotalByOfficerLoader(self.sources.learning)
+        return LearningTotalByOfficerLoader(self.sources.learning, self.scopes)
 
     @cached_property
     def enrollments_by_officer(self) -> EnrollmentsByOfficerLoader:
-        return EnrollmentsByOfficerLoader(self.sources.learning)
+        return EnrollmentsByOfficerLoader(self.sources.learning, self.scopes)
 
     @cached_property
     def enrollments_by_course(self) -> EnrollmentsByCourseLoader:
-        return EnrollmentsByCourseLoader(self.sources.learning)
+        return EnrollmentsByCourseLoader(self.sources.learning, self.scopes)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from aiodataloader import DataLoader
 
 from padu.sources.base import Ranked
+
+if TYPE_CHECKING:
+    from padu.access.scopes import Scopes
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -17,13 +20,17 @@ A = TypeVar("A", bound=Hashable)
 
 
 class SourceLoader:
-    """A loader bound to the source adapter it batches calls to (declared by each subclass)."""
+    """A loader bound to the source adapter it batches calls to (declared by each subclass).
+
+    ``scopes`` are the caller's row scopes, passed into the source queries that need them.
+    """
 
     source: Any
 
-    def __init__(self, source: Any) -> None:
+    def __init__(self, source: Any, scopes: Scopes) -> None:
         super().__init__()
         self.source = source
+        self.scopes = scopes
 
 
 class ByKeyLoader(SourceLoader, DataLoader[K, V | None], Generic[K, V]):

@@ -62,7 +62,10 @@ class EnrollmentsByCourseLoader(PageByParentLoader[int, EnrollmentPageArgs, Enro
     async def fetch(
         self, parents: Sequence[int], arguments: EnrollmentPageArgs
     ) -> Sequence[Ranked[Enrollment]]:
-        return await self.source.enrollments_by_course(parents, arguments.limit, arguments.after)
+        learners = await self.scopes.learners()
+        return await self.source.enrollments_by_course(
+            parents, arguments.limit, arguments.after, learners
+        )
 
     def parent_of(self, item: Enrollment) -> int:
         return item.course.id

@@ -14,7 +14,7 @@ class ResidentByNikLoader(ByKeyLoader[str, Resident]):
     source: PopulationSource
 
     async def fetch(self, keys: Sequence[str]) -> Sequence[Resident]:
-        return await self.source.residents_by_nik(keys)
+        return await self.source.residents_by_nik(keys, await self.scopes.residents())
 
     def key_of(self, item: Resident) -> str:
         return item.nik
@@ -26,7 +26,10 @@ class ResidentsByFamilyLoader(ManyByKeyLoader[str, Resident]):
     source: PopulationSource
 
     async def fetch(self, keys: Sequence[str]) -> Sequence[tuple[str, Resident]]:
-        return [(r.family_card_number, r) for r in await self.source.residents_by_family(keys)]
+        scope = await self.scopes.residents()
+        return [
+            (r.family_card_number, r) for r in await self.source.residents_by_family(keys, scope)
+        ]
 
 
 class FamilyByNumberLoader(ByKeyLoader[str, Family]):
@@ -35,7 +38,7 @@ class FamilyByNumberLoader(ByKeyLoader[str, Family]):
     source: PopulationSource
 
     async def fetch(self, keys: Sequence[str]) -> Sequence[Family]:
-        return await self.source.families_by_number(keys)
+        return await self.source.families_by_number(keys, await self.scopes.residents())
 
     def key_of(self, item: Family) -> str:
         return item.number

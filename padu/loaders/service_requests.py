@@ -32,7 +32,7 @@ class ServiceRequestByIdLoader(ByKeyLoader[int, ServiceRequest]):
     source: ServiceRequestsSource
 
     async def fetch(self, keys: Sequence[int]) -> Sequence[ServiceRequest]:
-        return await self.source.requests_by_id(keys)
+        return await self.source.requests_by_id(keys, await self.scopes.requests())
 
     def key_of(self, item: ServiceRequest) -> int:
         return item.id
@@ -44,7 +44,7 @@ class ServiceRequestByTicketLoader(ByKeyLoader[str, ServiceRequest]):
     source: ServiceRequestsSource
 
     async def fetch(self, keys: Sequence[str]) -> Sequence[ServiceRequest]:
-        return await self.source.requests_by_ticket(keys)
+        return await self.source.requests_by_ticket(keys, await self.scopes.requests())
 
     def key_of(self, item: ServiceRequest) -> str:
         return item.ticket_number
@@ -59,7 +59,12 @@ class _RequestsByPartyLoader(PageByParentLoader[str, RequestPageArgs, ServiceReq
         self, parents: Sequence[str], arguments: RequestPageArgs
     ) -> Sequence[Ranked[ServiceRequest]]:
         return await self.source.requests_by_party(
-            self.party, parents, arguments.statuses, arguments.limit, arguments.after
+            self.party,
+            parents,
+            arguments.statuses,
+            arguments.limit,
+            arguments.after,
+            await self.scopes.requests(),
         )
 
 

@@ -35,7 +35,12 @@ def check_year(year: int) -> int:
 
 
 async def officer(info: Info, nip: NIP) -> records.Officer | None:
-    return await info.context.loaders.officer_by_nip.load(nip)
+    scope = await info.context.scopes.officers()
+    found = await info.context.sources.performance.officers_by_nip([nip], scope)
+    if not found:
+        return None
+    info.context.loaders.officer_by_nip.prime(nip, found[0])
+    return found[0]
 
 
 async def officers(
@@ -51,12 +56,13 @@ async def officers(
     )
     source = info.context.sources.performance
     position = request.after_part()
+    scope = await info.context.scopes.officers()
     return await list_connection(
         info,
         request,
         OFFICER_CURSOR,
-        page=lambda: source.list_officers(where, request.limit, position),
-        counted_page=lambda: source.page_officers(where, request.limit, position),
+        page=lambda: source.list_officers(where, request.limit, position, scope),
+        counted_page=lambda: source.page_officers(where, request.limit, position, scope),
     )
 
 

@@ -32,12 +32,13 @@ async def residents(
     )
     source = info.context.sources.population
     position = request.after_part()
+    scope = await info.context.scopes.residents()
     return await list_connection(
         info,
         request,
         RESIDENT_CURSOR,
-        page=lambda: source.list_residents(where, request.limit, position),
-        counted_page=lambda: source.page_residents(where, request.limit, position),
+        page=lambda: source.list_residents(where, request.limit, position, scope),
+        counted_page=lambda: source.page_residents(where, request.limit, position, scope),
     )
 
 

@@ -56,12 +56,13 @@ async def service_requests(
     )
     source = info.context.sources.service_requests
     position = request.after
+    scope = await info.context.scopes.requests()
     return await list_connection(
         info,
         request,
         REQUEST_CURSOR,
-        page=lambda: source.list_requests(where, request.limit, position),
-        counted_page=lambda: source.page_requests(where, request.limit, position),
+        page=lambda: source.list_requests(where, request.limit, position, scope),
+        counted_page=lambda: source.page_requests(where, request.limit, position, scope),
     )
 
 

@@ -7,6 +7,7 @@ from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from padu.access.extension import AccessControl
 from padu.config import Config
 from padu.limits import limit_extensions
 from padu.schema.query import Query
@@ -33,7 +34,10 @@ def build_schema(config: Config | None = None) -> PaduSchema:
             scalar_map=SCALARS,
             batching_config={"max_operations": config.limits.max_batch},
         ),
-        extensions=limit_extensions(config.limits, production=production),
+        extensions=[
+            *limit_extensions(config.limits, production=production),
+            AccessControl,
+        ],
     )
 
 

@@ -46,10 +46,10 @@ class StateSource(Source):
 
     async def migrate(self) -> list[str]:
         """Apply the ordered SQL files not yet applied; return their names."""
+        folder = resources.files("padu.sources").joinpath("state")
         files = sorted(
-            f for f in resources.files("padu.sources").joinpath("state").iterdir()
-            if f.name.endswith(".sql")
-        )  # fmt: skip
+            (f for f in folder.iterdir() if f.name.endswith(".sql")), key=lambda f: f.name
+        )
         applied: list[str] = []
         async with self.pool.acquire() as connection, connection.transaction():
             # One migrator at a time, even with several Padu processes starting together.

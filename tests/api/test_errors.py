@@ -9,7 +9,8 @@ import pytest_asyncio
 
 from padu.app import create_app
 from padu.config import Config, parse_config
-from tests.conftest import GraphQL
+from padu.principal import Role
+from tests.conftest import ADMIN_ID, TEST_SETTINGS, GraphQL, bearer
 from tests.data import AGUS
 
 
@@ -63,14 +64,14 @@ async def test_year_out_of_range(gql: GraphQL) -> None:
 @pytest_asyncio.fixture(scope="module")
 async def learning_down(dsns: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
     """Padu whose learning source points at a port where nothing listens."""
-    config: Config = parse_config(
-        {"sources": {"learning": {"connect_timeout": 0.5}}}, "test.toml", {}
-    )
+    settings = {**TEST_SETTINGS, "sources": {"learning": {"connect_timeout": 0.5}}}
+    config: Config = parse_config(settings, "test.toml", {})
     broken = {**dsns, "learning": "postgresql://postgres@127.0.0.1:1/learning"}
     app = create_app(config, broken)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://padu.test") as http:
+            http.headers.update(bearer(config, Role.ADMIN, ADMIN_ID))
             yield http
 
 

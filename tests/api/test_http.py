@@ -67,7 +67,11 @@ async def test_healthz_reports_every_source(client: httpx.AsyncClient) -> None:
     body = response.json()
     assert body["status"] == "up"
     assert set(body["sources"]) == {
-        "population", "service_requests", "performance", "learning", "state"
+        "population",
+        "service_requests",
+        "performance",
+        "learning",
+        "state",
     }
     for report in body["sources"].values():
         assert report["status"] == "up"

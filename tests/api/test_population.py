@@ -41,7 +41,11 @@ async def test_resident_by_nik_maps_the_registry_record(gql: GraphQL) -> None:
             "district": {"code": "36.71.01", "name": "Tangerang"},
         },
     }
-    assert body["extensions"]["sources"] == {"population": {"roundTrips": 1, "rows": 1}}
+    # The audit entry for reading Siti's record is the one round trip to Padu's state.
+    assert body["extensions"]["sources"] == {
+        "population": {"roundTrips": 1, "rows": 1},
+        "state": {"roundTrips": 1, "rows": 0},
+    }
 
 
 async def test_nik_prefix_is_first_registration_not_current_address(gql: GraphQL) -> None:
@@ -79,7 +83,10 @@ async def test_family_with_head_and_members_costs_one_round_trip_per_level(gql: 
             {"nik": ANDI, "familyRelationship": "CHILD"},
         ],
     }
-    assert body["extensions"]["sources"] == {"population": {"roundTrips": 3, "rows": 5}}
+    assert body["extensions"]["sources"] == {
+        "population": {"roundTrips": 3, "rows": 5},
+        "state": {"roundTrips": 1, "rows": 0},
+    }
 
 
 async def test_residents_filtered_by_district_village_and_name(gql: GraphQL) -> None:

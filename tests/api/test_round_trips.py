@@ -37,4 +37,5 @@ async def test_deep_cross_source_query_is_one_round_trip_per_source_per_level(
         "service_requests": {"roundTrips": 1, "rows": 5},
         "performance": {"roundTrips": 2, "rows": 2 + 2},
         "learning": {"roundTrips": 1, "rows": 2},
+        "state": {"roundTrips": 1, "rows": 0},  # the audit entries, written once at the end
     }

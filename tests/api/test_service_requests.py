@@ -79,6 +79,7 @@ async def test_request_by_id_with_its_relations(gql: GraphQL) -> None:
         "service_requests": {"roundTrips": 2, "rows": 5},
         "population": {"roundTrips": 1, "rows": 1},
         "performance": {"roundTrips": 1, "rows": 1},
+        "state": {"roundTrips": 1, "rows": 0},
     }
 
 

@@ -15,6 +15,7 @@ from padu.sources.learning import LearningTotal
 from padu.sources.performance import PerformancePeriod, Predicate
 from padu.sources.service_requests import RequestStatus
 from padu.sources.trace import SourceCount, SourceTrace
+from tests.conftest import admin_scopes
 from tests.data import (
     AGUS,
     AHMAD,
@@ -71,7 +72,7 @@ async def test_a_loaded_key_is_not_fetched_again_in_the_same_request(
 
 
 async def test_each_request_gets_its_own_loaders(sources: Sources, trace: SourceTrace) -> None:
-    one, other = Loaders(sources), Loaders(sources)
+    one, other = Loaders(sources, admin_scopes(sources)), Loaders(sources, admin_scopes(sources))
 
     assert one.resident_by_nik is one.resident_by_nik
     assert one.resident_by_nik is not other.resident_by_nik

@@ -1,0 +1,1 @@
+"""Who may see what: row scopes applied in source queries, field rules applied in one place."""

@@ -1,0 +1,87 @@
+"""The audit trail of one request: which residents' personal data it read, field by field.
+
+Residents are named by a keyed hash of their NIK (HMAC-SHA256 with the configured key), so
+the log proves who saw whose data without holding the NIK itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+from padu.config import Config
+from padu.devsecrets import development_secret
+from padu.principal import Principal, Role
+from padu.sources.state import AuditEntry
+
+# The fields of each type whose reading is processing of the resident's personal data,
+# and how to find the resident (by NIK) from the object.
+AUDITED: dict[str, tuple[frozenset[str] | None, str]] = {
+    "Resident": (None, "nik"),  # every field
+    "Family": (None, "head_nik"),
+    "ServiceRequest": (frozenset({"title", "description", "resident"}), "resident_nik"),
+}
+
+
+def audit_key(config: Config) -> bytes:
+    """The configured audit hash key, or in development one generated under state_dir."""
+    if config.audit_hash_key is not None:
+        return config.audit_hash_key.encode()
+    return development_secret(config.state_dir / "dev-audit-hash-key").encode()
+
+
+def keyed_hash(key: bytes, value: str) -> str:
+    """HMAC-SHA256 of ``value``: stable for one key, useless without it."""
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+class AuditTrail:
+    """Collects what one request processed, to be written before its answer is sent."""
+
+    def __init__(self, key: bytes, principal: Principal, request_id: str) -> None:
+        self.key = key
+        self.principal = principal
+        self.request_id = request_id
+        self._reads: dict[str, set[str]] = {}
+        self._special: list[tuple[str | None, tuple[str, ...], str]] = []
+
+    def read(self, type_name: str, field: str, root: Any) -> None:
+        """Note that ``field`` of ``root`` was read, if that is a resident's personal data."""
+        audited = AUDITED.get(type_name)
+        if audited is None:
+            return
+        fields, nik_attribute = audited
+        if fields is not None and field not in fields:
+            return
+        nik = getattr(root, nik_attribute)
+        self._reads.setdefault(nik, set()).add(f"{type_name}.{field}")
+
+    def record(self, fields: tuple[str, ...], operation: str, nik: str | None = None) -> None:
+        """Note a processing the field reads do not capture (a write, reading the log)."""
+        self._special.append((nik, fields, operation))
+
+    def hash(self, nik: str) -> str:
+        return keyed_hash(self.key, nik)
+
+    def entries(self, operation_name: str | None) -> list[AuditEntry]:
+        """The entries to append for this request (none when it touched no personal data)."""
+        principal = self.principal
+        actor = principal.subject
+        if actor is not None and principal.role is Role.CITIZEN:
+            actor = self.hash(actor)  # a citizen's subject is their NIK
+        processed = [
+            (nik, tuple(sorted(fields)), "read") for nik, fields in sorted(self._reads.items())
+        ]
+        return [
+            AuditEntry(
+                actor_role=principal.role.value,
+                actor=actor,
+                record_hash=None if nik is None else self.hash(nik),
+                fields=fields,
+                operation=operation,
+                operation_name=operation_name,
+                request_id=self.request_id,
+            )
+            for nik, fields, operation in [*processed, *self._special]
+        ]

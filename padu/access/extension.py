@@ -1,0 +1,64 @@
+"""``AccessControl``: every field passes the policy before it resolves, in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator
+from inspect import isawaitable
+from typing import TYPE_CHECKING, Any
+
+from graphql import GraphQLResolveInfo
+from strawberry.extensions import SchemaExtension
+
+from padu.access.policy import Decision, decide, mask_identifier
+from padu.errors import PaduError
+
+if TYPE_CHECKING:
+    from padu.context import Context
+
+
+class Forbidden(PaduError):
+    """The caller's role may not read this field; the field is null."""
+
+    code = "FORBIDDEN"
+
+
+def _masked(value: Any) -> Any:
+    return mask_identifier(value) if isinstance(value, str) else value
+
+
+async def _mask_later(value: Awaitable[Any]) -> Any:
+    return _masked(await value)
+
+
+class AccessControl(SchemaExtension):
+    """Denies, masks and audits each field by the policy table, before its resolver runs."""
+
+    def on_execute(self) -> Iterator[None]:
+        context: Context = self.execution_context.context
+        context.operation_name = self.execution_context.operation_name
+        yield
+
+    def resolve(
+        self,
+        _next: Callable[..., Any],
+        root: Any,
+        info: GraphQLResolveInfo[Any],
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        field = info.field_name
+        if field.startswith("__"):
+            return _next(root, info, *args, **kwargs)
+        context: Context = info.context
+        type_name = info.parent_type.name
+        decision = decide(context.viewer, type_name, field, root)
+        if decision is Decision.DENY:
+            raise Forbidden(
+                f"Your role ({context.viewer.role.value}) may not read {type_name}.{field}.",
+                field=f"{type_name}.{field}",
+            )
+        context.audit.read(type_name, field, root)
+        value = _next(root, info, *args, **kwargs)
+        if decision is Decision.MASK:
+            return _mask_later(value) if isawaitable(value) else _masked(value)
+        return value

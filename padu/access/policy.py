@@ -1,0 +1,190 @@
+"""Field rules: for every GraphQL field, what each role gets (allow, mask or deny).
+
+One table for the whole schema, enforced by ``AccessControl`` before any resolver runs; a
+field the table does not name is denied, and a test checks every schema field is named.
+Row rules (which residents, requests, officers) live in ``scopes.py`` and the sources' SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from padu.principal import Principal, Role
+
+
+class Decision(Enum):
+    ALLOW = "allow"
+    MASK = "mask"  # identifiers shown with their middle hidden, e.g. 3671********0001
+    DENY = "deny"
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """What a rule may know of the caller: the principal, and a supervisor's unit."""
+
+    principal: Principal
+    unit: str | None = None
+
+    @property
+    def role(self) -> Role:
+        return self.principal.role
+
+
+Rule = Callable[[Viewer, Any], Decision]
+
+EVERYONE = frozenset(Role)
+SIGNED_IN = EVERYONE - {Role.ANONYMOUS}
+STAFF = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.ADMIN, Role.DASHBOARD})
+CASEWORKERS = frozenset({Role.OFFICER, Role.SUPERVISOR})
+
+
+def roles(allowed: frozenset[Role], *, mask: frozenset[Role] = frozenset()) -> Rule:
+    """Allow ``allowed``, mask for ``mask``, deny everyone else."""
+
+    def rule(viewer: Viewer, root: Any) -> Decision:
+        if viewer.role in mask:
+            return Decision.MASK
+        return Decision.ALLOW if viewer.role in allowed else Decision.DENY
+
+    return rule
+
+
+def own_work(viewer: Viewer, officer: Any) -> Decision:
+    """An officer's own record, their supervisor's unit, or an admin."""
+    role = viewer.role
+    if role is Role.ADMIN:
+        return Decision.ALLOW
+    if role is Role.OFFICER and officer.nip == viewer.principal.subject:
+        return Decision.ALLOW
+    if role is Role.SUPERVISOR and viewer.unit is not None and officer.unit.code == viewer.unit:
+        return Decision.ALLOW
+    return Decision.DENY
+
+
+ALLOW_ALL = roles(EVERYONE)
+NOT_DASHBOARD = roles(SIGNED_IN - {Role.DASHBOARD})
+IDENTIFIER = roles(frozenset({Role.ADMIN, Role.CITIZEN}), mask=CASEWORKERS)
+
+# Resident fields a dashboard may read: nothing that identifies a person.
+DASHBOARD_RESIDENT_FIELDS = frozenset(
+    {"gender", "religion", "maritalStatus", "occupation", "education", "bloodType",
+     "familyRelationship", "serviceRequests"}
+)  # fmt: skip
+
+
+def _resident_field(name: str) -> Rule:
+    if name in ("nik", "familyCardNumber"):
+        return IDENTIFIER
+    if name == "family":
+        return roles(frozenset({Role.ADMIN, Role.CITIZEN}))
+    if name in DASHBOARD_RESIDENT_FIELDS:
+        return roles(SIGNED_IN)
+    return NOT_DASHBOARD
+
+
+RESIDENT_FIELDS = (
+    "nik", "fullName", "gender", "birthPlace", "birthDate", "religion", "maritalStatus",
+    "occupation", "education", "bloodType", "familyRelationship", "familyCardNumber",
+    "address", "family", "serviceRequests",
+)  # fmt: skip
+
+# Types whose every field follows one rule.
+TYPE_RULES: dict[str, Rule] = {
+    "Region": ALLOW_ALL,
+    "District": ALLOW_ALL,
+    "Village": ALLOW_ALL,
+    "PageInfo": ALLOW_ALL,
+    "Address": roles(SIGNED_IN),  # reached only through a resident or family already allowed
+    "Family": roles(frozenset({Role.ADMIN, Role.CITIZEN})),
+    "PerformanceSummary": roles(SIGNED_IN),  # reached only through Officer.performance
+    "Activity": roles(SIGNED_IN),  # reached only through Officer.activities
+    "LearningSummary": roles(SIGNED_IN),  # reached only through Officer.learning
+    "UnitLearningCompliance": roles(STAFF),
+    "Enrollment": roles(STAFF),
+    "AuditEntry": roles(frozenset({Role.ADMIN})),
+}
+
+# Fields with their own rule; a type here denies any field it does not list.
+FIELD_RULES: dict[tuple[str, str], Rule] = {
+    ("Query", "region"): ALLOW_ALL,
+    ("Query", "course"): ALLOW_ALL,
+    ("Query", "courses"): ALLOW_ALL,
+    ("Query", "resident"): roles(SIGNED_IN - {Role.DASHBOARD}),
+    ("Query", "residents"): roles(SIGNED_IN),
+    ("Query", "serviceRequest"): roles(SIGNED_IN),
+    ("Query", "serviceRequests"): roles(SIGNED_IN),
+    ("Query", "officer"): roles(STAFF),
+    ("Query", "officers"): roles(STAFF),
+    ("Query", "units"): roles(STAFF),
+    ("Query", "auditLog"): roles(frozenset({Role.ADMIN})),
+    **{("Resident", name): _resident_field(name) for name in RESIDENT_FIELDS},
+    **{
+        ("ServiceRequest", name): roles(SIGNED_IN)
+        for name in (
+            "id",
+            "ticketNumber",
+            "category",
+            "categoryName",
+            "status",
+            "submittedAt",
+            "dueAt",
+            "resolvedAt",
+            "overdue",
+            "resident",
+            "village",
+            "district",
+            "assignee",
+            "events",
+        )
+    },
+    ("ServiceRequest", "title"): NOT_DASHBOARD,  # the resident's own words
+    ("ServiceRequest", "description"): NOT_DASHBOARD,
+    ("RequestEvent", "status"): roles(SIGNED_IN),
+    ("RequestEvent", "at"): roles(SIGNED_IN),
+    ("RequestEvent", "actor"): roles(SIGNED_IN),
+    ("RequestEvent", "note"): NOT_DASHBOARD,
+    ("Officer", "nip"): roles(STAFF - {Role.DASHBOARD}),
+    ("Officer", "fullName"): NOT_DASHBOARD,
+    **{
+        ("Officer", name): roles(SIGNED_IN)
+        for name in ("position", "employmentType", "grade", "active", "unit")
+    },
+    **{
+        ("Officer", name): own_work
+        for name in ("assignedRequests", "performance", "activities", "learning")
+    },
+    ("Unit", "code"): roles(SIGNED_IN),
+    ("Unit", "name"): roles(SIGNED_IN),
+    ("Unit", "kind"): roles(SIGNED_IN),
+    ("Unit", "officers"): roles(STAFF),
+    ("Unit", "learningCompliance"): roles(STAFF),
+    **{
+        ("Course", name): ALLOW_ALL
+        for name in ("id", "title", "shortName", "summary", "jp", "mandatory")
+    },
+    ("Course", "enrollments"): roles(STAFF),
+    ("Enrollment", "officer"): roles(STAFF - {Role.DASHBOARD}),
+}
+
+
+def is_structural(type_name: str) -> bool:
+    """Connections and edges only carry what their fields' own rules allowed."""
+    return type_name.endswith(("Connection", "Edge"))
+
+
+def decide(viewer: Viewer, type_name: str, field_name: str, root: Any) -> Decision:
+    """The decision for one field of one object."""
+    rule = FIELD_RULES.get((type_name, field_name))
+    if rule is None:
+        rule = TYPE_RULES.get(type_name)
+    if rule is None:
+        return Decision.ALLOW if is_structural(type_name) else Decision.DENY
+    return rule(viewer, root)
+
+
+def mask_identifier(value: str) -> str:
+    """Keep the region prefix and the serial: 3671011505800001 → 3671********0001."""
+    return value[:4] + "*" * (len(value) - 8) + value[-4:] if len(value) > 8 else "*" * len(value)
