@@ -21,7 +21,7 @@ def test_schema_has_the_contract_root_fields() -> None:
         "region: Region!",
         "resident(nik: NIK!): Resident",
         "residents(filter: ResidentFilter = null, first: Int = 20, after: String = null): "
-        "ResidentConnection!",
+        "ResidentConnection",
         "serviceRequest(id: ID!): ServiceRequest",
         "officer(nip: NIP!): Officer",
         "units: [Unit!]!",

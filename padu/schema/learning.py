@@ -25,7 +25,7 @@ class Course:
     summary: str | None
     jp: int = strawberry.field(description="Jam Pelajaran credited on completion.")
     mandatory: bool
-    enrollments: Connection[Enrollment] = strawberry.field(
+    enrollments: Connection[Enrollment] | None = strawberry.field(
         resolver=resolve.course_enrollments, description="Enrolments in enrolment order."
     )
 

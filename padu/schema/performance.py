@@ -35,7 +35,7 @@ class Unit:
     code: str
     name: str
     kind: UnitKind
-    officers: Connection[Officer] = strawberry.field(
+    officers: Connection[Officer] | None = strawberry.field(
         resolver=resolve.unit_officers, description="Officers of this unit, by NIP."
     )
     learning_compliance: LazyCompliance | None = strawberry.field(
@@ -74,8 +74,8 @@ class Activity:
 
 @strawberry.type(description="A civil servant (ASN) as e-Kinerja knows them.")
 class Officer:
-    nip: NIP
-    full_name: str
+    nip: NIP | None
+    full_name: str | None
     position: str
     employment_type: EmploymentType
     grade: str | None = strawberry.field(description="Golongan (PNS) or grade (PPPK).")
@@ -89,7 +89,7 @@ class Officer:
         resolver=resolve.officer_performance,
         description="Rating for a quarter (1-4) or, without `quarter`, the final yearly one.",
     )
-    activities: Connection[Activity] = strawberry.field(
+    activities: Connection[Activity] | None = strawberry.field(
         resolver=resolve.officer_activities, description="Logged work, newest first."
     )
     learning: LazyLearning | None = strawberry.field(

@@ -28,21 +28,28 @@ class Address:
     district: District = strawberry.field(resolver=resolve.address_district)
 
 
-@strawberry.type(description="A person in the population registry.")
+@strawberry.type(
+    description="A person in the population registry. Fields your role may not see are null, "
+    "each with a FORBIDDEN error at its path."
+)
 class Resident:
-    nik: NIK
-    full_name: str
+    nik: NIK | None = strawberry.field(
+        description="The NIK; masked (3671********0001) for officers; null with a FORBIDDEN error when your role may not see it."
+    )
+    full_name: str | None
     gender: Gender
-    birth_place: str
-    birth_date: date
+    birth_place: str | None
+    birth_date: date | None
     religion: Religion
     marital_status: MaritalStatus
     occupation: str
     education: str | None
     blood_type: str | None
     family_relationship: FamilyRelationship
-    family_card_number: str = strawberry.field(description="KK number, 16 digits.")
-    address: Address
+    family_card_number: str | None = strawberry.field(
+        description="KK number, 16 digits; masked for officers."
+    )
+    address: Address | None
     family: Family | None = strawberry.field(resolver=resolve.resident_family)
     service_requests: (
         Connection[Annotated[ServiceRequest, strawberry.lazy("padu.schema.service_requests")]]

@@ -19,22 +19,22 @@ class Query:
     resident: Resident | None = strawberry.field(
         resolver=population.resident, description="A resident by NIK (population registry)."
     )
-    residents: Connection[Resident] = strawberry.field(
+    residents: Connection[Resident] | None = strawberry.field(
         resolver=population.residents, description="Residents in NIK order."
     )
     service_request: ServiceRequest | None = strawberry.field(
         resolver=service_requests.service_request, description="A service request by id."
     )
-    service_requests: Connection[ServiceRequest] = strawberry.field(
+    service_requests: Connection[ServiceRequest] | None = strawberry.field(
         resolver=service_requests.service_requests, description="Requests, newest first."
     )
     officer: Officer | None = strawberry.field(
         resolver=performance.officer, description="An officer by NIP (e-Kinerja)."
     )
-    officers: Connection[Officer] = strawberry.field(
+    officers: Connection[Officer] | None = strawberry.field(
         resolver=performance.officers, description="Officers in NIP order."
     )
-    units: list[Unit] = strawberry.field(resolver=performance.units)
+    units: list[Unit] | None = strawberry.field(resolver=performance.units)
     course: Course | None = strawberry.field(resolver=learning.course)
     courses: Connection[Course] = strawberry.field(
         resolver=learning.courses, description="Visible courses in id order."

@@ -37,8 +37,8 @@ class ServiceRequest:
     category: ServiceCategory
     category_name: str = strawberry.field(description="The category's name in the source system.")
     status: RequestStatus
-    title: str
-    description: str
+    title: str | None = strawberry.field(description="The resident's words; not for dashboards.")
+    description: str | None
     submitted_at: datetime
     due_at: datetime = strawberry.field(description="From the category's service standard.")
     resolved_at: datetime | None = strawberry.field(
