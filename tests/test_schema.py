@@ -24,7 +24,7 @@ def test_schema_has_the_contract_root_fields() -> None:
         "ResidentConnection",
         "serviceRequest(id: ID!): ServiceRequest",
         "officer(nip: NIP!): Officer",
-        "units: [Unit!]!",
+        "units: [Unit!]",
         "course(id: ID!): Course",
         "courses(first: Int = 20, after: String = null): CourseConnection!",
     ]:
