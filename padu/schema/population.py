@@ -34,7 +34,8 @@ class Address:
 )
 class Resident:
     nik: NIK | None = strawberry.field(
-        description="The NIK; masked (3671********0001) for officers; null with a FORBIDDEN error when your role may not see it."
+        description="The NIK; masked (3671********0001) for officers; null with a FORBIDDEN "
+        "error when your role may not see it."
     )
     full_name: str | None
     gender: Gender

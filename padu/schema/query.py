@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from padu.resolvers import learning, performance, population, region, service_requests
+from padu.resolvers import audit, learning, performance, population, region, service_requests
+from padu.schema.audit import AuditEntry
 from padu.schema.learning import Course
 from padu.schema.pagination import Connection
 from padu.schema.performance import Officer, Unit
@@ -36,6 +37,10 @@ class Query:
     )
     units: list[Unit] | None = strawberry.field(resolver=performance.units)
     course: Course | None = strawberry.field(resolver=learning.course)
+    audit_log: Connection[AuditEntry] | None = strawberry.field(
+        resolver=audit.audit_log,
+        description="Who processed whose personal data, newest first (admins; itself audited).",
+    )
     courses: Connection[Course] = strawberry.field(
         resolver=learning.courses, description="Visible courses in id order."
     )

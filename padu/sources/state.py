@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 
-from padu.sources.base import Source, Where
+import asyncpg
+
+from padu.sources.base import Source, Where, counted_page, page_with_total
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,41 +93,74 @@ class StateSource(Source):
             [e.request_id for e in entries],
         )
 
-    async def audit_entries(
+    async def list_audit(
         self, where: AuditFilter, limit: int, after: AuditKey | None
     ) -> list[AuditEntry]:
         """Entries matching ``where``, newest first, after the keyset cursor."""
-        clause = Where()
-        for column, value in (
-            ("actor_role", where.actor_role),
-            ("actor", where.actor),
-            ("record_hash", where.record_hash),
-        ):
-            if value is not None:
-                clause.add(f"{column} = {clause.param(value)}")
-        if where.since is not None:
-            clause.add(f"at >= {clause.param(where.since)}")
-        if where.before is not None:
-            clause.add(f"at < {clause.param(where.before)}")
-        if after is not None:
-            clause.add(f"(at, id) < ({clause.param(after[0])}, {clause.param(after[1])})")
+        clause = _audit_filter(where)
+        position = _after(clause, after)
+        if position is not None:
+            clause.add(position)
         query = f"""
-            SELECT id, at, actor_role, actor, record_hash, fields, operation, operation_name,
-                   request_id
-            FROM audit_log WHERE {clause.sql}
-            ORDER BY at DESC, id DESC LIMIT {clause.param(limit)}
+            SELECT {_AUDIT_COLUMNS} FROM audit_log a
+            WHERE {clause.sql} ORDER BY {_AUDIT_ORDER} LIMIT {clause.param(limit)}
         """
-        return [
-            AuditEntry(
-                id=r["id"],
-                at=r["at"],
-                actor_role=r["actor_role"],
-                actor=r["actor"],
-                record_hash=r["record_hash"],
-                fields=tuple(r["fields"]),
-                operation=r["operation"],
-                operation_name=r["operation_name"],
-                request_id=r["request_id"],
-            )
-            for r in await self.fetch(query, *clause.args)
-        ]
+        return [_entry(r) for r in await self.fetch(query, *clause.args)]
+
+    async def page_audit(
+        self, where: AuditFilter, limit: int, after: AuditKey | None
+    ) -> tuple[list[AuditEntry], int]:
+        """Like ``list_audit``, with the total under ``where`` in the same round trip."""
+        clause = _audit_filter(where)
+        query = page_with_total(
+            columns=_AUDIT_COLUMNS,
+            tables="audit_log a",
+            where=clause,
+            after=_after(clause, after),
+            order=_AUDIT_ORDER,
+            limit=limit,
+        )
+        return counted_page(await self.fetch(query, *clause.args), _entry)
+
+
+_AUDIT_COLUMNS = """
+    a.id, a.at, a.actor_role, a.actor, a.record_hash, a.fields, a.operation, a.operation_name,
+    a.request_id
+"""
+_AUDIT_ORDER = "a.at DESC, a.id DESC"
+
+
+def _audit_filter(where: AuditFilter) -> Where:
+    clause = Where()
+    for column, value in (
+        ("a.actor_role", where.actor_role),
+        ("a.actor", where.actor),
+        ("a.record_hash", where.record_hash),
+    ):
+        if value is not None:
+            clause.add(f"{column} = {clause.param(value)}")
+    if where.since is not None:
+        clause.add(f"a.at >= {clause.param(where.since)}")
+    if where.before is not None:
+        clause.add(f"a.at < {clause.param(where.before)}")
+    return clause
+
+
+def _after(clause: Where, after: AuditKey | None) -> str | None:
+    if after is None:
+        return None
+    return f"(a.at, a.id) < ({clause.param(after[0])}, {clause.param(after[1])})"
+
+
+def _entry(row: asyncpg.Record) -> AuditEntry:
+    return AuditEntry(
+        id=row["id"],
+        at=row["at"],
+        actor_role=row["actor_role"],
+        actor=row["actor"],
+        record_hash=row["record_hash"],
+        fields=tuple(row["fields"]),
+        operation=row["operation"],
+        operation_name=row["operation_name"],
+        request_id=row["request_id"],
+    )

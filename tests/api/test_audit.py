@@ -1,0 +1,81 @@
+"""The audit log: who read whose personal data, by keyed hash, append-only, itself audited."""
+
+from __future__ import annotations
+
+import asyncpg
+import pytest
+
+from padu.access.audit import keyed_hash
+from padu.principal import Role
+from tests.conftest import ADMIN_ID, GraphQL
+from tests.data import AGUS, BUDI, SITI, TEST_AUDIT_KEY
+
+LOG = """query($nik: NIK, $first: Int) {
+  auditLog(filter: {residentNik: $nik}, first: $first) {
+    totalCount nodes { actorRole actor recordHash fields operation operationName requestId } } }"""
+
+
+def hashed(nik: str) -> str:
+    return keyed_hash(TEST_AUDIT_KEY.encode(), nik)
+
+
+async def test_reading_a_resident_is_recorded_with_a_keyed_hash(gql: GraphQL) -> None:
+    body = await gql(
+        "query Lookup($nik: NIK!) { resident(nik: $nik) { fullName address { rt } } }",
+        {"nik": SITI},
+        as_=(Role.OFFICER, AGUS),  # Siti has no request with Agus: nothing read, nothing logged
+    )
+    assert body["data"] == {"resident": None}
+    body = await gql(
+        "query Lookup($nik: NIK!) { resident(nik: $nik) { fullName birthDate } }",
+        {"nik": BUDI},
+        as_=(Role.OFFICER, AGUS),
+    )
+    assert body["data"]["resident"]["fullName"] == "Budi Santoso"
+    log = await gql(LOG, {"nik": BUDI, "first": 1})
+    [entry] = log["data"]["auditLog"]["nodes"]
+    assert entry == {
+        "actorRole": "officer",
+        "actor": AGUS,
+        "recordHash": hashed(BUDI),
+        "fields": ["Resident.birthDate", "Resident.fullName"],
+        "operation": "read",
+        "operationName": "Lookup",
+        "requestId": entry["requestId"],
+    }
+    assert BUDI not in str(log)
+
+
+async def test_a_citizen_is_named_by_hash_too(gql: GraphQL) -> None:
+    await gql(
+        "query($n: NIK!) { resident(nik: $n) { fullName } }", {"n": SITI}, as_=(Role.CITIZEN, SITI)
+    )
+    log = await gql(LOG, {"nik": SITI, "first": 1})
+    [entry] = log["data"]["auditLog"]["nodes"]
+    assert (entry["actorRole"], entry["actor"]) == ("citizen", hashed(SITI))
+
+
+async def test_reading_the_log_is_itself_logged(gql: GraphQL) -> None:
+    await gql(LOG, {"nik": BUDI, "first": 1})
+    log = await gql(
+        '{ auditLog(filter: {actorRole: "admin"}, first: 1) { nodes { actor fields } } }'
+    )
+    assert log["data"]["auditLog"]["nodes"] == [{"actor": ADMIN_ID, "fields": ["auditLog"]}]
+
+
+async def test_only_admins_read_the_log(gql: GraphQL) -> None:
+    for role, subject in [(Role.OFFICER, AGUS), (Role.DASHBOARD, "board"), (Role.CITIZEN, BUDI)]:
+        body = await gql("{ auditLog { totalCount } }", as_=(role, subject))
+        assert body["data"] == {"auditLog": None}
+        assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_the_log_refuses_updates_and_deletes(dsns: dict[str, str]) -> None:
+    conn = await asyncpg.connect(dsns["state"])
+    try:
+        for statement in ["UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log",
+                          "TRUNCATE audit_log"]:
+            with pytest.raises(asyncpg.RaiseError, match="append-only"):
+                await conn.execute(statement)
+    finally:
+        await conn.close()
