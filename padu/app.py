@@ -17,6 +17,7 @@ from padu.access.audit import audit_key
 from padu.auth import Authenticator
 from padu.config import Config
 from padu.errors import PaduError
+from padu.logs import install_redaction
 from padu.middleware import hardening_middleware
 from padu.schema import build_schema
 from padu.sources import Sources
@@ -74,6 +75,7 @@ async def seed_if_empty(config: Config, dsns: Mapping[str, str]) -> None:
 
 def create_app(config: Config, dsns: Mapping[str, str] | None = None) -> Starlette:
     """Padu as an ASGI app; without ``dsns`` the sources are found (and seeded) from ``config``."""
+    install_redaction()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -9,6 +9,7 @@ import sys
 import time
 
 from padu.config import ConfigError, load_config
+from padu.logs import install_redaction
 from padu.principal import Role
 
 
@@ -139,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    install_redaction()
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

@@ -6,10 +6,11 @@ postgresql://postgres@127.0.0.1:5432/postgres.
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,13 +25,41 @@ from padu.app import create_app
 from padu.auth import mint_dev_token
 from padu.config import SOURCE_NAMES, Config, parse_config
 from padu.loaders import Loaders
+from padu.logs import install_redaction
 from padu.principal import Principal, Role
 from padu.sources import Sources
 from padu.sources.embedded import drop_database, ensure_database, start_embedded, with_database
 from padu.sources.trace import SourceTrace, current_trace
-from tests.data import FIXTURES, TEST_AUDIT_KEY, TEST_SECRET
+from tests.data import FIXTURES, PERSONAL, TEST_AUDIT_KEY, TEST_SECRET
 
 GraphQL = Callable[..., Awaitable[dict[str, Any]]]
+
+
+class _Collector(logging.Handler):
+    """Keeps every formatted log line of the run."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_personal_data_in_logs() -> Iterator[None]:
+    """Fails the run if any log line written during the suite holds a resident's NIK, KK or name."""
+    install_redaction()
+    collector, root = _Collector(), logging.getLogger()
+    previous = root.level
+    root.addHandler(collector)
+    root.setLevel(logging.DEBUG)
+    yield
+    root.removeHandler(collector)
+    root.setLevel(previous)
+    leaked = [line for line in collector.lines for secret in PERSONAL if secret in line]
+    assert not leaked, f"personal data in {len(leaked)} log line(s), e.g. {leaked[0]!r}"
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,12 @@ KK_BUDI = "3671011201100001"
 KK_DEWI = "3671052003120002"
 KK_AHMAD = "3671132207180003"
 
+# What must never appear in a log line: every resident's NIK, KK number and name.
+PERSONAL = (
+    BUDI, SITI, ANDI, DEWI, RUDI, AHMAD, KK_BUDI, KK_DEWI, KK_AHMAD,
+    "Budi Santoso", "Siti Aminah", "Andi Santoso", "Dewi Lestari", "Rudi Hartono", "Ahmad Fauzi",
+)  # fmt: skip
+
 POPULATION = """
 INSERT INTO keluarga (no_kk, nik_kepala, alamat, rt, rw, kode_kelurahan, kode_kecamatan,
                       kode_pos, tanggal_terbit) VALUES

@@ -73,8 +73,11 @@ async def test_only_admins_read_the_log(gql: GraphQL) -> None:
 async def test_the_log_refuses_updates_and_deletes(dsns: dict[str, str]) -> None:
     conn = await asyncpg.connect(dsns["state"])
     try:
-        for statement in ["UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log",
-                          "TRUNCATE audit_log"]:
+        for statement in [
+            "UPDATE audit_log SET actor = 'x'",
+            "DELETE FROM audit_log",
+            "TRUNCATE audit_log",
+        ]:
             with pytest.raises(asyncpg.RaiseError, match="append-only"):
                 await conn.execute(statement)
     finally:
