@@ -1,14 +1,321 @@
-"""Query limits checked before any resolver or source call (depth, aliases, tokens, cost)."""
+"""Query limits checked before any resolver or source call (depth, aliases, tokens, cost).
+
+Every limit is counted through named and inline fragments, per operation; a refusal is a
+``GraphQLError`` with ``extensions = {"code": "QUERY_TOO_COMPLEX", "limit": ..., "max": ...,
+"actual": ...}``; ``actual`` is absent for tokens (parsing stops at the limit) and when it is
+beyond 2**53 - 1 (fragments spread in fragments multiply counts).
+
+- **tokens**: the parser stops after ``max_tokens`` tokens (comments included), so a huge
+  document is refused before its syntax tree is built.
+- **depth**: fields on the longest path, ``{ region { code } }`` being 2.
+- **aliases**: aliased fields in the operation, those inside fragments once per spread.
+- **cost**: each field costs 1; a paginated field multiplies what it selects by its page size::
+
+      cost(selections) = sum over fields f of  1 + multiplier(f) * cost(f's selections)
+      multiplier(f)    = min(first, 100)  if f takes `first` or returns a *Connection
+                       = 1                otherwise (fixed lists such as `districts`)
+
+  ``first`` is the literal, else the variable's value, else its default in the operation, else
+  the argument's default in the schema (20). So ``residents(first: 100) { nodes {
+  serviceRequests(first: 100) { nodes { id } } } }`` costs 1 + 100 * (1 + 1 + 100 * (1 + 1)).
+
+Introspection fields (``__typename``, ``__schema``, ``__type``) add neither depth nor cost. A
+fragment is measured once and its measure reused at every spread, so fragments spread many
+times cost linear time; a spread that closes a cycle counts as empty (``NoFragmentCycles``
+refuses the document anyway), and the walk keeps its own stack, so no document nests it into
+a RecursionError.
+"""
 
 from __future__ import annotations
 
-from strawberry.extensions import SchemaExtension
+import re
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, NamedTuple
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLInterfaceType,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLSyntaxError,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    ValidationContext,
+    ValidationRule,
+    VariableNode,
+    get_named_type,
+)
+from strawberry.extensions import DisableIntrospection, SchemaExtension
 
 from padu.config import LimitsConfig
+
+QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+MAX_SAFE_INTEGER = 2**53 - 1  # the largest integer JavaScript reads exactly
+_TOKEN_LIMIT = re.compile(r"Syntax Error: Document contains more than \d+ tokens\.")
+_REFUSALS = {
+    "depth": "Query depth {actual} exceeds the limit of {maximum}; ask for fewer nested levels.",
+    "aliases": "Query uses {actual} aliases, more than the limit of {maximum}; use fewer aliases "
+    "or split the query into several requests.",
+    "cost": "Query cost {actual} exceeds the limit of {maximum}; ask for smaller pages (`first`) "
+    "or fewer nested lists, or split the query.",
+}
+_SUGGESTION = re.compile(r"\s*Did you mean .*\?$", re.DOTALL)
+
+
+class Measure(NamedTuple):
+    """What one operation or fragment asks for."""
+
+    depth: int = 0
+    aliases: int = 0
+    cost: int = 0
+
+
+def too_complex(
+    limit: str, maximum: int, actual: int | None, message: str, nodes: Any = None
+) -> GraphQLError:
+    """A refusal for exceeding ``limit``; ``actual`` None when it was not counted to the end."""
+    extensions: dict[str, Any] = {"code": QUERY_TOO_COMPLEX, "limit": limit, "max": maximum}
+    # Fragments spread in fragments can multiply a count past what JSON clients read exactly.
+    if actual is not None and actual <= MAX_SAFE_INTEGER:
+        extensions["actual"] = actual
+    return GraphQLError(message, nodes, extensions=extensions)
+
+
+class _Measurer:
+    """Measures operations of one document against the schema and the request's variables."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: Mapping[str, FragmentDefinitionNode],
+        variables: Mapping[str, Any],
+        default_page: int,
+        max_page: int,
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variables = variables
+        self.default_page, self.max_page = default_page, max_page
+        self.measured: dict[str, Measure] = {}
+        for name in self._dependency_order():
+            fragment = self.fragments[name]
+            self.measured[name] = self.measure(fragment.selection_set, self._type(fragment))
+
+    def _type(self, node: FragmentDefinitionNode | InlineFragmentNode) -> GraphQLNamedType | None:
+        condition = node.type_condition
+        return self.schema.get_type(condition.name.value) if condition else None
+
+    def _dependency_order(self) -> list[str]:
+        """Fragment names, each after those it spreads; the spread closing a cycle is dropped."""
+        order: list[str] = []
+        state: dict[str, bool] = {}  # False while visiting, True once placed in order
+        for root in self.fragments:
+            if root in state:
+                continue
+            state[root] = False
+            stack = [(root, iter(_spreads(self.fragments[root].selection_set)))]
+            while stack:
+                name, pending = stack[-1]
+                spread = next((s for s in pending if s in self.fragments and s not in state), None)
+                if spread is None:
+                    stack.pop()
+                    state[name] = True
+                    order.append(name)
+                else:
+                    state[spread] = False
+                    stack.append((spread, iter(_spreads(self.fragments[spread].selection_set))))
+        return order
+
+    def measure(self, selection_set: SelectionSetNode, parent: GraphQLNamedType | None) -> Measure:
+        """Depth, aliases and cost of ``selection_set`` selected on ``parent``."""
+        depth = aliases = cost = 0
+        # (selections, their parent type, fields above them, page-size product, counted)
+        stack = [(selection_set, parent, 0, 1, True)]
+        while stack:
+            selections, parent_type, level, scale, counted = stack.pop()
+            for selection in selections.selections:
+                if isinstance(selection, FieldNode):
+                    aliases += selection.alias is not None
+                    field_counted = counted and not selection.name.value.startswith("__")
+                    if field_counted:
+                        depth = max(depth, level + 1)
+                        cost += scale
+                    if selection.selection_set is not None:
+                        field = _field(parent_type, selection.name.value)
+                        child = get_named_type(field.type) if field else None
+                        scale_below = scale * self._multiplier(selection, field)
+                        item = (selection.selection_set, child, level + 1, scale_below)
+                        stack.append((*item, field_counted))
+                elif isinstance(selection, InlineFragmentNode):
+                    inline_type = self._type(selection) or parent_type
+                    stack.append((selection.selection_set, inline_type, level, scale, counted))
+                elif isinstance(selection, FragmentSpreadNode):
+                    spread = self.measured.get(selection.name.value, Measure())
+                    aliases += spread.aliases
+                    if counted:
+                        depth = max(depth, level + spread.depth)
+                        cost += scale * spread.cost
+        return Measure(depth, aliases, cost)
+
+    def _multiplier(self, node: FieldNode, field: GraphQLField | None) -> int:
+        """The page size ``node`` asks for, capped at the largest page; 1 when unpaginated."""
+        if field is None:
+            return 1
+        argument = field.args.get("first")
+        if argument is None:
+            connection = get_named_type(field.type).name.endswith("Connection")
+            return self.default_page if connection else 1
+        first: Any = argument.default_value
+        given = next((a.value for a in node.arguments or () if a.name.value == "first"), None)
+        if isinstance(given, IntValueNode):
+            first = int(given.value)
+        elif isinstance(given, VariableNode) and given.name.value in self.variables:
+            first = self.variables[given.name.value]
+        valid = isinstance(first, int) and not isinstance(first, bool)
+        return max(0, min(first if valid else self.default_page, self.max_page))
+
+
+def _field(parent: GraphQLNamedType | None, name: str) -> GraphQLField | None:
+    """The output field ``name`` of ``parent``; None on unknown names or non-object types."""
+    if not isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
+        return None
+    field: GraphQLField | None = parent.fields.get(name)
+    return field
+
+
+def _spreads(selection_set: SelectionSetNode) -> Iterator[str]:
+    """Names of the fragments spread anywhere inside ``selection_set``."""
+    stack = [selection_set]
+    while stack:
+        for selection in stack.pop().selections:
+            if isinstance(selection, FragmentSpreadNode):
+                yield selection.name.value
+            elif isinstance(selection, FieldNode | InlineFragmentNode) and selection.selection_set:
+                stack.append(selection.selection_set)
+
+
+def _variable_values(
+    document_operations: list[OperationDefinitionNode], given: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The request's variables, completed with the literal defaults its operations declare."""
+    values: dict[str, Any] = {}
+    for operation in document_operations:
+        for definition in operation.variable_definitions or ():
+            default = definition.default_value
+            if isinstance(default, IntValueNode):
+                values.setdefault(definition.variable.name.value, int(default.value))
+    return {**values, **given}
+
+
+def limits_rule(limits: LimitsConfig, variables: Mapping[str, Any]) -> type[ValidationRule]:
+    """A validation rule refusing operations deeper, more aliased or costlier than ``limits``."""
+    # Imported here because padu.resolvers imports padu.schema, which imports this module.
+    from padu.resolvers.pagination import DEFAULT_FIRST, MAX_FIRST
+
+    class QueryLimitsRule(ValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            definitions = context.document.definitions
+            operations = [d for d in definitions if isinstance(d, OperationDefinitionNode)]
+            fragments = {
+                d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)
+            }
+            root_types = {
+                "query": context.schema.query_type,
+                "mutation": context.schema.mutation_type,
+                "subscription": context.schema.subscription_type,
+            }
+            values = _variable_values(operations, variables)
+            measurer = _Measurer(context.schema, fragments, values, DEFAULT_FIRST, MAX_FIRST)
+            for operation in operations:
+                root = root_types[operation.operation.value]
+                measure = measurer.measure(operation.selection_set, root)
+                for error in _refusals(limits, measure, operation):
+                    context.report_error(error)
+
+    return QueryLimitsRule
+
+
+def _refusals(
+    limits: LimitsConfig, measure: Measure, operation: OperationDefinitionNode
+) -> Iterator[GraphQLError]:
+    checks = (
+        ("depth", limits.max_depth, measure.depth),
+        ("aliases", limits.max_aliases, measure.aliases),
+        ("cost", limits.max_cost, measure.cost),
+    )
+    for limit, maximum, actual in checks:
+        if actual > maximum:
+            message = _REFUSALS[limit].format(actual=actual, maximum=maximum)
+            yield too_complex(limit, maximum, actual, message, operation)
+
+
+class QueryLimits(SchemaExtension):
+    """Refuses documents over the token limit at parse time, and operations over the others."""
+
+    def __init__(self, limits: LimitsConfig) -> None:
+        self.limits = limits
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context
+        # graphql-core's max_tokens counts comments too, so a flood of comments stops as early.
+        context.parse_options["max_tokens"] = self.limits.max_tokens
+        rule = limits_rule(self.limits, context.variables or {})
+        context.validation_rules = (*context.validation_rules, rule)
+        yield
+        result = context.result
+        if result is not None and result.errors:
+            result.errors = [self._named(error) for error in result.errors]
+
+    def _named(self, error: GraphQLError) -> GraphQLError:
+        """The parser's token-limit syntax error as a QUERY_TOO_COMPLEX refusal."""
+        if not (isinstance(error, GraphQLSyntaxError) and _TOKEN_LIMIT.match(error.message)):
+            return error
+        maximum = self.limits.max_tokens
+        message = (
+            f"Query has more than {maximum} tokens, the limit (parsing stopped there, so the "
+            "exact count is unknown); send a shorter document."
+        )
+        return too_complex("tokens", maximum, None, message)
+
+
+class HideSuggestions(SchemaExtension):
+    """Strips graphql-core's "Did you mean …?" hints, which reveal the schema field by field."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            result.errors = [_without_suggestion(error) for error in result.errors]
+
+
+def _without_suggestion(error: GraphQLError) -> GraphQLError:
+    message = _SUGGESTION.sub("", error.message)
+    if message == error.message:
+        return error
+    return GraphQLError(
+        message,
+        error.nodes,
+        error.source,
+        error.positions,
+        error.path,
+        error.original_error,
+        error.extensions,
+    )
 
 
 def limit_extensions(
     limits: LimitsConfig, *, production: bool
-) -> list[SchemaExtension | type[SchemaExtension]]:
+) -> list[Callable[[], SchemaExtension]]:
     """The schema extensions enforcing ``limits`` (and production's hiding of the schema)."""
-    return []
+    extensions: list[Callable[[], SchemaExtension]] = [lambda: QueryLimits(limits)]
+    if production:
+        extensions += [DisableIntrospection, HideSuggestions]
+    return extensions

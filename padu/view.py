@@ -28,7 +28,7 @@ from padu.context import Context
 from padu.errors import PaduError
 from padu.graphql_errors import format_error
 from padu.loaders import Loaders
-from padu.principal import ANONYMOUS, Principal, Role
+from padu.principal import ANONYMOUS, Principal
 from padu.sources import Sources
 from padu.sources.performance import OfficerFilter
 from padu.sources.population import ResidentFilter
@@ -90,14 +90,12 @@ class PaduGraphQL(GraphQL[Context, None]):
         principal: Principal = getattr(request.state, "principal", ANONYMOUS)
         request_id = _request_id(request.headers.get("x-request-id"))
         scopes = Scopes(principal, self.sources)
-        # A supervisor's rights follow their unit in e-Kinerja, read once per request.
-        unit = await scopes.unit() if principal.role is Role.SUPERVISOR else None
         context = Context(
             config=self.config,
             sources=self.sources,
             loaders=Loaders(self.sources, scopes),
             request_id=request_id,
-            viewer=Viewer(principal, unit),
+            viewer=Viewer(principal),
             scopes=scopes,
             audit=AuditTrail(self.audit_key, principal, request_id),
         )

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from inspect import isawaitable
 from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLResolveInfo
 from strawberry.extensions import SchemaExtension
 
-from padu.access.policy import Decision, decide, mask_identifier
+from padu.access.policy import Decision, Viewer, decide, mask_identifier
 from padu.errors import PaduError
+from padu.principal import Role
 
 if TYPE_CHECKING:
     from padu.context import Context
@@ -33,9 +34,13 @@ async def _mask_later(value: Awaitable[Any]) -> Any:
 class AccessControl(SchemaExtension):
     """Denies, masks and audits each field by the policy table, before its resolver runs."""
 
-    def on_execute(self) -> Iterator[None]:
+    async def on_execute(self) -> AsyncIterator[None]:
         context: Context = self.execution_context.context
         context.operation_name = self.execution_context.operation_name
+        principal = context.viewer.principal
+        if principal.role is Role.SUPERVISOR:
+            # A supervisor's rights follow their unit in e-Kinerja: read once, after validation.
+            context.viewer = Viewer(principal, await context.scopes.unit())
         yield
 
     def resolve(
@@ -46,11 +51,10 @@ class AccessControl(SchemaExtension):
         *args: Any,
         **kwargs: Any,
     ) -> Any:
-        field = info.field_name
-        if field.startswith("__"):
+        field, type_name = info.field_name, info.parent_type.name
+        if field.startswith("__") or type_name.startswith("__"):  # __typename, introspection
             return _next(root, info, *args, **kwargs)
         context: Context = info.context
-        type_name = info.parent_type.name
         decision = decide(context.viewer, type_name, field, root)
         if decision is Decision.DENY:
             raise Forbidden(
