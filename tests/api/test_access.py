@@ -14,83 +14,83 @@ from padu.principal import Role
 from tests.conftest import ADMIN_ID, GraphQL
 from tests.data import AGUS, ANDI, BUDI, DEWI, HENDRA, JOKO, KK_BUDI, MAYA, SITI
 
-A, C, O, S, D, N = (
+A, C, P, S, D, N = (  # admin, citizen, petugas (officer), supervisor, dashboard, none
     Role.ADMIN, Role.CITIZEN, Role.OFFICER, Role.SUPERVISOR, Role.DASHBOARD, Role.ANONYMOUS,
 )  # fmt: skip
 SUBJECTS: dict[Role, str | None] = {
     A: ADMIN_ID,
     C: BUDI,  # a citizen: Budi's own family is Budi, Siti and Andi
-    O: AGUS,  # an officer of DISDUKCAPIL, assigned requests 1, 2 and 5
+    P: AGUS,  # an officer of DISDUKCAPIL, assigned requests 1, 2 and 5
     S: HENDRA,  # supervisor of DISDUKCAPIL (Hendra and Agus)
     D: "dashboard@diskominfo",
     N: None,
 }
-ALL = (A, C, O, S, D, N)
+ALL = (A, C, P, S, D, N)
 
 V, M, F = "value", "masked", "forbidden"  # what a caller gets for a field
 
 # Budi's record through `resident(nik: BUDI)`; the dashboard reads residents through the list.
 RESIDENT_FIELDS: dict[str, tuple[str, dict[Role, str]]] = {
-    "nik": (BUDI, {A: V, C: V, O: M, S: M, D: F}),
-    "familyCardNumber": (KK_BUDI, {A: V, C: V, O: M, S: M, D: F}),
-    "fullName": ("Budi Santoso", {A: V, C: V, O: V, S: V, D: F}),
-    "birthPlace": ("Tangerang", {A: V, C: V, O: V, S: V, D: F}),
-    "birthDate": ("1980-05-15", {A: V, C: V, O: V, S: V, D: F}),
-    "address { rt }": ({"rt": "001"}, {A: V, C: V, O: V, S: V, D: F}),
-    "family { number }": ({"number": KK_BUDI}, {A: V, C: V, O: F, S: F, D: F}),
-    "gender": ("MALE", {A: V, C: V, O: V, S: V, D: V}),
-    "religion": ("ISLAM", {A: V, C: V, O: V, S: V, D: V}),
-    "maritalStatus": ("MARRIED", {A: V, C: V, O: V, S: V, D: V}),
-    "occupation": ("KARYAWAN SWASTA", {A: V, C: V, O: V, S: V, D: V}),
-    "education": ("DIPLOMA IV/STRATA I", {A: V, C: V, O: V, S: V, D: V}),
-    "bloodType": ("O", {A: V, C: V, O: V, S: V, D: V}),
-    "familyRelationship": ("HEAD", {A: V, C: V, O: V, S: V, D: V}),
-    "serviceRequests { totalCount }": ({"totalCount": 2}, {A: V, C: V, O: V, S: V, D: V}),
+    "nik": (BUDI, {A: V, C: V, P: M, S: M, D: F}),
+    "familyCardNumber": (KK_BUDI, {A: V, C: V, P: M, S: M, D: F}),
+    "fullName": ("Budi Santoso", {A: V, C: V, P: V, S: V, D: F}),
+    "birthPlace": ("Tangerang", {A: V, C: V, P: V, S: V, D: F}),
+    "birthDate": ("1980-05-15", {A: V, C: V, P: V, S: V, D: F}),
+    "address { rt }": ({"rt": "001"}, {A: V, C: V, P: V, S: V, D: F}),
+    "family { number }": ({"number": KK_BUDI}, {A: V, C: V, P: F, S: F, D: F}),
+    "gender": ("MALE", {A: V, C: V, P: V, S: V, D: V}),
+    "religion": ("ISLAM", {A: V, C: V, P: V, S: V, D: V}),
+    "maritalStatus": ("MARRIED", {A: V, C: V, P: V, S: V, D: V}),
+    "occupation": ("KARYAWAN SWASTA", {A: V, C: V, P: V, S: V, D: V}),
+    "education": ("DIPLOMA IV/STRATA I", {A: V, C: V, P: V, S: V, D: V}),
+    "bloodType": ("O", {A: V, C: V, P: V, S: V, D: V}),
+    "familyRelationship": ("HEAD", {A: V, C: V, P: V, S: V, D: V}),
+    "serviceRequests { totalCount }": ({"totalCount": 2}, {A: V, C: V, P: V, S: V, D: V}),
 }
 
 # Request 1 (Budi's, assigned to Agus) through `serviceRequest(id: "1")`.
 REQUEST_FIELDS: dict[str, tuple[Any, dict[Role, str]]] = {
-    "ticketNumber": ("LKS-2026-000001", {A: V, C: V, O: V, S: V, D: V}),
-    "status": ("RESOLVED", {A: V, C: V, O: V, S: V, D: V}),
-    "title": ("Cetak ulang KTP-el rusak", {A: V, C: V, O: V, S: V, D: F}),
-    "description": ("KTP-el patah.", {A: V, C: V, O: V, S: V, D: F}),
-    "events { note }": (None, {A: V, C: V, O: V, S: V, D: F}),  # checked on the first event
+    "ticketNumber": ("LKS-2026-000001", {A: V, C: V, P: V, S: V, D: V}),
+    "status": ("RESOLVED", {A: V, C: V, P: V, S: V, D: V}),
+    "title": ("Cetak ulang KTP-el rusak", {A: V, C: V, P: V, S: V, D: F}),
+    "description": ("KTP-el patah.", {A: V, C: V, P: V, S: V, D: F}),
+    "events { note }": (None, {A: V, C: V, P: V, S: V, D: F}),  # checked on the first event
     "assignee { position }": (
         {"position": "Verifikator Dokumen Kependudukan"},
-        {A: V, C: V, O: V, S: V, D: V},
+        {A: V, C: V, P: V, S: V, D: V},
     ),
 }
 
 # Agus through `serviceRequest(id: "1") { assignee { … } }`: every role that sees request 1.
 OFFICER_FIELDS: dict[str, tuple[Any, dict[Role, str]]] = {
-    "nip": (AGUS, {A: V, C: F, O: V, S: V, D: F}),
-    "fullName": ("Agus Setiawan", {A: V, C: V, O: V, S: V, D: F}),
-    "position": ("Verifikator Dokumen Kependudukan", {A: V, C: V, O: V, S: V, D: V}),
-    "unit { code }": ({"code": "DISDUKCAPIL"}, {A: V, C: V, O: V, S: V, D: V}),
+    "nip": (AGUS, {A: V, C: F, P: V, S: V, D: F}),
+    "fullName": ("Agus Setiawan", {A: V, C: V, P: V, S: V, D: F}),
+    "position": ("Verifikator Dokumen Kependudukan", {A: V, C: V, P: V, S: V, D: V}),
+    "unit { code }": ({"code": "DISDUKCAPIL"}, {A: V, C: V, P: V, S: V, D: V}),
     "performance(year: 2026, quarter: 1) { predicate }": (
         {"predicate": "GOOD"},
-        {A: V, C: F, O: V, S: V, D: F},
+        {A: V, C: F, P: V, S: V, D: F},
     ),
-    "activities { totalCount }": ({"totalCount": 5}, {A: V, C: F, O: V, S: V, D: F}),
-    "learning(year: 2026) { jpCompleted }": ({"jpCompleted": 22}, {A: V, C: F, O: V, S: V, D: F}),
-    "assignedRequests { totalCount }": ({"totalCount": 3}, {A: V, C: F, O: V, S: V, D: F}),
+    "activities { totalCount }": ({"totalCount": 5}, {A: V, C: F, P: V, S: V, D: F}),
+    "learning(year: 2026) { jpCompleted }": ({"jpCompleted": 22}, {A: V, C: F, P: V, S: V, D: F}),
+    "assignedRequests { totalCount }": ({"totalCount": 3}, {A: V, C: F, P: V, S: V, D: F}),
 }
 
 # Root fields: allowed (V) or FORBIDDEN (F) per role.
 ROOT_FIELDS: dict[str, dict[Role, str]] = {
-    "region { code }": {A: V, C: V, O: V, S: V, D: V, N: V},
-    "courses { totalCount }": {A: V, C: V, O: V, S: V, D: V, N: V},
-    'course(id: "1") { title }': {A: V, C: V, O: V, S: V, D: V, N: V},
-    'course(id: "1") { enrollments { totalCount } }': {A: V, C: F, O: V, S: V, D: V, N: F},
-    f'resident(nik: "{BUDI}") {{ gender }}': {A: V, C: V, O: V, S: V, D: F, N: F},
-    "residents { totalCount }": {A: V, C: V, O: V, S: V, D: V, N: F},
-    'serviceRequest(id: "1") { status }': {A: V, C: V, O: V, S: V, D: V, N: F},
-    "serviceRequests { totalCount }": {A: V, C: V, O: V, S: V, D: V, N: F},
-    f'officer(nip: "{AGUS}") {{ position }}': {A: V, C: F, O: V, S: V, D: V, N: F},
-    "officers { totalCount }": {A: V, C: F, O: V, S: V, D: V, N: F},
-    "units { code }": {A: V, C: F, O: V, S: V, D: V, N: F},
-    "units { learningCompliance(year: 2026) { rate } }": {A: V, C: F, O: V, S: V, D: V, N: F},
-    "auditLog { totalCount }": {A: V, C: F, O: F, S: F, D: F, N: F},
+    "region { code }": {A: V, C: V, P: V, S: V, D: V, N: V},
+    "courses { totalCount }": {A: V, C: V, P: V, S: V, D: V, N: V},
+    'course(id: "1") { title }': {A: V, C: V, P: V, S: V, D: V, N: V},
+    'course(id: "1") { enrollments { totalCount } }': {A: V, C: F, P: V, S: V, D: V, N: F},
+    f'resident(nik: "{BUDI}") {{ gender }}': {A: V, C: V, P: V, S: V, D: F, N: F},
+    "residents { totalCount }": {A: V, C: V, P: V, S: V, D: V, N: F},
+    'serviceRequest(id: "1") { status }': {A: V, C: V, P: V, S: V, D: V, N: F},
+    "serviceRequests { totalCount }": {A: V, C: V, P: V, S: V, D: V, N: F},
+    f'officer(nip: "{AGUS}") {{ position }}': {A: V, C: F, P: V, S: V, D: V, N: F},
+    "officers { totalCount }": {A: V, C: F, P: V, S: V, D: V, N: F},
+    "units { code }": {A: V, C: F, P: V, S: V, D: V, N: F},
+    "units { learningCompliance(year: 2026) { rate } }": {A: V, C: F, P: V, S: V, D: V, N: F},
+    "auditLog { totalCount }": {A: V, C: F, P: F, S: F, D: F, N: F},
 }
 
 
@@ -124,13 +124,13 @@ async def test_resident_fields(
 ) -> None:
     name = field.split()[0]
     if role is D:  # no lookups by NIK for dashboards: the list, filtered to Budi's family card
-        query = '{ residents(filter: {name: "Budi"}) { nodes { %s } } }' % field
+        query = '{ residents(filter: {name: "Budi"}) { nodes { FIELD } } }'.replace("FIELD", field)
         body = await gql(query, as_=as_role(role))
         value = body["data"]["residents"]["nodes"][0][name]
         path = ["residents", "nodes", 0, name]
     else:
-        body = await gql("query($n: NIK!) { resident(nik: $n) { %s } }" % field, {"n": BUDI},
-                         as_=as_role(role))  # fmt: skip
+        query = "query($n: NIK!) { resident(nik: $n) { FIELD } }".replace("FIELD", field)
+        body = await gql(query, {"n": BUDI}, as_=as_role(role))
         value = body["data"]["resident"][name]
         path = ["resident", name]
     assert outcome_of(body, value, path) == outcome
@@ -145,7 +145,8 @@ async def test_request_fields(
     gql: GraphQL, field: str, expected: Any, role: Role, outcome: str
 ) -> None:
     name = field.split()[0]
-    body = await gql('{ serviceRequest(id: "1") { %s } }' % field, as_=as_role(role))
+    query = '{ serviceRequest(id: "1") { FIELD } }'.replace("FIELD", field)
+    body = await gql(query, as_=as_role(role))
     value = body["data"]["serviceRequest"][name]
     if name == "events":
         value = value[0]["note"]
@@ -163,7 +164,8 @@ async def test_officer_fields(
     gql: GraphQL, field: str, expected: Any, role: Role, outcome: str
 ) -> None:
     name = field.split("(")[0].split()[0]
-    body = await gql('{ serviceRequest(id: "1") { assignee { %s } } }' % field, as_=as_role(role))
+    query = '{ serviceRequest(id: "1") { assignee { FIELD } } }'.replace("FIELD", field)
+    body = await gql(query, as_=as_role(role))
     value = body["data"]["serviceRequest"]["assignee"][name]
     assert outcome_of(body, value, ["serviceRequest", "assignee", name]) == outcome
     if outcome == V:
@@ -179,7 +181,7 @@ async def test_officer_fields(
     ],
 )
 async def test_root_fields(gql: GraphQL, field: str, role: Role, outcome: str) -> None:
-    body = await gql("{ %s }" % field, as_=as_role(role))
+    body = await gql("{ " + field + " }", as_=as_role(role))
     codes = [e["extensions"]["code"] for e in body.get("errors", ())]
     if outcome == V:
         assert codes == [], body
@@ -234,7 +236,7 @@ async def test_a_citizen_cannot_reach_another_nik_by_any_path(gql: GraphQL) -> N
 
 
 async def test_an_officer_sees_only_the_residents_of_their_requests_masked(gql: GraphQL) -> None:
-    body = await gql("{ residents { totalCount nodes { nik fullName } } }", as_=(O, AGUS))
+    body = await gql("{ residents { totalCount nodes { nik fullName } } }", as_=(P, AGUS))
     assert body["data"]["residents"] == {
         "totalCount": 2,
         "nodes": [
@@ -247,9 +249,10 @@ async def test_an_officer_sees_only_the_residents_of_their_requests_masked(gql: 
 async def test_an_officer_cannot_read_another_officers_performance_by_any_shape(
     gql: GraphQL,
 ) -> None:
-    maya = (O, MAYA)
+    maya = (P, MAYA)
     by_key = await gql(
-        "query($n: NIP!) { officer(nip: $n) { performance(year: 2026, quarter: 1) { predicate } } }",
+        "query($n: NIP!) { officer(nip: $n) { performance(year: 2026, quarter: 1) "
+        "{ predicate } } }",
         {"n": AGUS},
         as_=maya,
     )
