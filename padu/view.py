@@ -172,16 +172,6 @@ class PaduGraphQL(GraphQL[Context, None]):
 
     async def _examples(self) -> dict[str, str]:
         """Example operations, filled with a real district, NIK and NIP where sources answer."""
-        year = date.today().year
-        district = self.config.region.districts[0].code if self.config.region.districts else ""
-        query = (
-            resources.files("padu")
-            .joinpath("playground.graphql")
-            .read_text(encoding="utf-8")
-            .replace("__YEAR__", str(year))
-            .replace("__PREVIOUS_YEAR__", str(year - 1))
-            .replace("__DISTRICT__", district)
-        )
         variables: dict[str, str] = {}
         try:
             residents = await self.sources.population.list_residents(ResidentFilter(), 1, None)
@@ -192,6 +182,18 @@ class PaduGraphQL(GraphQL[Context, None]):
             variables["nik"] = residents[0].nik
         if officers:
             variables["nip"] = officers[0].nip
+        year = date.today().year
+        district = self.config.region.districts[0].code if self.config.region.districts else ""
+        query = (
+            resources.files("padu")
+            .joinpath("playground.graphql")
+            .read_text(encoding="utf-8")
+            .replace("__YEAR__", str(year))
+            .replace("__PREVIOUS_YEAR__", str(year - 1))
+            .replace("__DISTRICT__", district)
+            .replace("__NIK__", variables.get("nik", "NIK"))
+            .replace("__NIP__", variables.get("nip", "NIP"))
+        )
         return {
             "query": query,
             "variables": json.dumps(variables, indent=2),

@@ -18,6 +18,8 @@ async def test_browser_get_opens_graphiql_with_examples(client: httpx.AsyncClien
     # Variables are filled with a real NIK from the data (the first in NIK order).
     assert RUDI in page
     assert "X-Padu-Trace" in page
+    # It explains how to get a token, with a real NIK to try.
+    assert f".venv/bin/padu token citizen {RUDI}" in page
 
 
 async def test_get_and_post_queries(client: httpx.AsyncClient) -> None:
