@@ -41,15 +41,26 @@ STAFF = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.ADMIN, Role.DASHBOARD})
 CASEWORKERS = frozenset({Role.OFFICER, Role.SUPERVISOR})
 
 
+class RoleRule:
+    """Allow some roles, mask for others, deny everyone else: a decision by role alone."""
+
+    def __init__(self, allowed: frozenset[Role], mask: frozenset[Role]) -> None:
+        self.by_role = {
+            role: Decision.MASK
+            if role in mask
+            else Decision.ALLOW
+            if role in allowed
+            else Decision.DENY
+            for role in Role
+        }
+
+    def __call__(self, viewer: Viewer, root: Any) -> Decision:
+        return self.by_role[viewer.role]
+
+
 def roles(allowed: frozenset[Role], *, mask: frozenset[Role] = frozenset()) -> Rule:
     """Allow ``allowed``, mask for ``mask``, deny everyone else."""
-
-    def rule(viewer: Viewer, root: Any) -> Decision:
-        if viewer.role in mask:
-            return Decision.MASK
-        return Decision.ALLOW if viewer.role in allowed else Decision.DENY
-
-    return rule
+    return RoleRule(allowed, mask)
 
 
 def own_work(viewer: Viewer, officer: Any) -> Decision:
@@ -175,14 +186,30 @@ def is_structural(type_name: str) -> bool:
     return type_name.endswith(("Connection", "Edge"))
 
 
+def _rule_for(type_name: str, field_name: str) -> Rule | None:
+    rule = FIELD_RULES.get((type_name, field_name))
+    return rule if rule is not None else TYPE_RULES.get(type_name)
+
+
+# (type, field, role) → decision, for fields whose rule looks at the role only.
+_BY_ROLE: dict[tuple[str, str, Role], Decision] = {}
+
+
 def decide(viewer: Viewer, type_name: str, field_name: str, root: Any) -> Decision:
     """The decision for one field of one object."""
-    rule = FIELD_RULES.get((type_name, field_name))
+    key = (type_name, field_name, viewer.role)
+    known = _BY_ROLE.get(key)
+    if known is not None:
+        return known
+    rule = _rule_for(type_name, field_name)
     if rule is None:
-        rule = TYPE_RULES.get(type_name)
-    if rule is None:
-        return Decision.ALLOW if is_structural(type_name) else Decision.DENY
-    return rule(viewer, root)
+        decision = Decision.ALLOW if is_structural(type_name) else Decision.DENY
+    elif isinstance(rule, RoleRule):
+        decision = rule.by_role[viewer.role]
+    else:
+        return rule(viewer, root)  # depends on the object: never cached
+    _BY_ROLE[key] = decision
+    return decision
 
 
 def mask_identifier(value: str) -> str:
