@@ -11,12 +11,14 @@ from typing import Any
 
 import orjson
 import strawberry
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
 from padu.access.audit import AuditTrail
@@ -83,6 +85,17 @@ class PaduGraphQL(GraphQL[Context, None]):
                 return
             scope.setdefault("state", {})["principal"] = principal
         await super().__call__(scope, receive, send)
+
+    async def execute_operation(
+        self, request: Request, request_adapter: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        """As Strawberry's, but a mutation over GET is 405 Method Not Allowed (not 400)."""
+        try:
+            return await super().execute_operation(request, request_adapter, *args, **kwargs)
+        except HTTPException as exc:
+            if isinstance(exc.__cause__, InvalidOperationTypeError):
+                raise HTTPException(405, exc.reason) from exc
+            raise
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

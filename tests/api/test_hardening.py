@@ -116,7 +116,7 @@ async def test_json_posts_and_get_queries_are_served(client: httpx.AsyncClient) 
     # A mutation over GET is refused before validation, whatever mutations the schema holds.
     mutation = await client.get("/graphql", params={"query": "mutation { __typename }"})
     assert (mutation.status_code, mutation.text) == (
-        400,
+        405,
         "mutations are not allowed when using GET",
     )
 
@@ -170,3 +170,18 @@ async def test_no_cors_headers_without_an_allow_list(client: httpx.AsyncClient) 
     )
     assert preflight.status_code == 405
     assert "access-control-allow-origin" not in preflight.headers
+
+
+async def test_bad_tokens_are_401_with_a_reason(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/graphql", json=QUERY, headers={"Authorization": "Bearer not.a.token"}
+    )
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+    [error] = response.json()["errors"]
+    assert error["extensions"] == {"code": "UNAUTHENTICATED"}
+    basic = await client.post("/graphql", json=QUERY, headers={"Authorization": "Basic eDp5"})
+    assert basic.status_code == 401
+    assert basic.json()["errors"][0]["message"] == (
+        "the Authorization header must be 'Bearer <token>'"
+    )
