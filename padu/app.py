@@ -16,6 +16,7 @@ from starlette.types import Receive, Scope, Send
 from padu.access.audit import audit_key
 from padu.auth import Authenticator
 from padu.config import Config
+from padu.dispatcher import Dispatcher
 from padu.errors import PaduError
 from padu.logs import install_redaction
 from padu.middleware import hardening_middleware
@@ -89,8 +90,11 @@ def create_app(config: Config, dsns: Mapping[str, str] | None = None) -> Starlet
         authenticator = Authenticator(
             config.auth, development=config.development, state_dir=config.state_dir
         )
+        dispatcher = Dispatcher(sources, config)
+        await dispatcher.start()
+        app.state.dispatcher = dispatcher
         app.state.graphql = PaduGraphQL(
-            build_schema(config), config, sources, authenticator, audit_key(config)
+            build_schema(config), config, sources, authenticator, audit_key(config), dispatcher
         )
         log.info(
             "Padu serves region %s (%s) in %s mode",
@@ -101,6 +105,7 @@ def create_app(config: Config, dsns: Mapping[str, str] | None = None) -> Starlet
         try:
             yield
         finally:
+            await dispatcher.stop()
             await sources.stop()
 
     routes = [

@@ -82,6 +82,15 @@ class HttpConfig:
 
 
 @dataclass(frozen=True)
+class OutboxConfig:
+    """How the outbox dispatcher retries: exponential backoff between base and max seconds."""
+
+    retry_base_seconds: float = 0.5
+    retry_max_seconds: float = 60.0
+    poll_seconds: float = 1.0
+
+
+@dataclass(frozen=True)
 class Config:
     """All of Padu's settings, validated."""
 
@@ -98,6 +107,7 @@ class Config:
     auth: AuthConfig = AuthConfig()
     limits: LimitsConfig = LimitsConfig()
     http: HttpConfig = HttpConfig()
+    outbox: OutboxConfig = OutboxConfig()
     audit_hash_key: str | None = None
 
     @property
@@ -268,7 +278,7 @@ def _http(r: _Reader) -> HttpConfig:
 
 def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> Config:
     """Validate parsed TOML into a Config; ``env`` supplies HOST and PORT overrides."""
-    sections = ("audit", "auth", "http", "limits", "padu", "server", "sources", "state")
+    sections = ("audit", "auth", "http", "limits", "outbox", "padu", "server", "sources", "state")
     top = _Reader(file, data, "", sections, env)
     padu_keys = ("demo_scale", "jp_required", "mode", "region", "state_dir")
     padu = _Reader(file, top.table_at("padu"), "padu.", padu_keys, env)
@@ -303,6 +313,8 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
     limits = _Reader(file, top.table_at("limits"), "limits.", limit_keys, env)
     http = _Reader(file, top.table_at("http"), "http.", ("cors_origins", "max_body_bytes"), env)
     audit = _Reader(file, top.table_at("audit"), "audit.", ("hash_key",), env)
+    outbox_keys = ("poll_seconds", "retry_base_seconds", "retry_max_seconds")
+    outbox = _Reader(file, top.table_at("outbox"), "outbox.", outbox_keys, env)
     audit_key = audit.string("hash_key", "") or None
     if audit_key is not None and len(audit_key.encode()) < 32:
         raise audit.fail("hash_key", "must be at least 32 bytes")
@@ -324,6 +336,11 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
         auth=_auth(auth, production),
         limits=_limits(limits),
         http=_http(http),
+        outbox=OutboxConfig(
+            retry_base_seconds=float(outbox.number("retry_base_seconds", 0.5, minimum=0.01)),
+            retry_max_seconds=float(outbox.number("retry_max_seconds", 60, minimum=0.01)),
+            poll_seconds=float(outbox.number("poll_seconds", 1, minimum=0.01)),
+        ),
         audit_hash_key=audit_key,
     )
 

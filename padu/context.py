@@ -11,6 +11,7 @@ from padu.config import Config
 from padu.loaders import Loaders
 from padu.sources import Sources
 from padu.sources.trace import SourceTrace
+from padu.writes import Writes
 
 
 @dataclass
@@ -24,5 +25,6 @@ class Context:
     viewer: Viewer
     scopes: Scopes
     audit: AuditTrail
+    writes: Writes
     trace: SourceTrace = field(default_factory=SourceTrace)
     operation_name: str | None = None

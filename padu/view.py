@@ -27,6 +27,7 @@ from padu.access.scopes import Scopes
 from padu.auth import Authenticator, Unauthenticated
 from padu.config import Config
 from padu.context import Context
+from padu.dispatcher import Dispatcher
 from padu.errors import PaduError
 from padu.graphql_errors import format_error
 from padu.loaders import Loaders
@@ -35,6 +36,7 @@ from padu.sources import Sources
 from padu.sources.performance import OfficerFilter
 from padu.sources.population import ResidentFilter
 from padu.sources.trace import current_trace
+from padu.writes import Writes
 
 TRACE_HEADER = "x-padu-trace"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -63,12 +65,14 @@ class PaduGraphQL(GraphQL[Context, None]):
         sources: Sources,
         authenticator: Authenticator,
         audit_key: bytes,
+        dispatcher: Dispatcher,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if config.development else None)
         self.config = config
         self.sources = sources
         self.authenticator = authenticator
         self.audit_key = audit_key
+        self.dispatcher = dispatcher
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Authenticate first: a bad token is a 401 before any GraphQL work."""
@@ -111,6 +115,7 @@ class PaduGraphQL(GraphQL[Context, None]):
             viewer=Viewer(principal),
             scopes=scopes,
             audit=AuditTrail(self.audit_key, principal, request_id),
+            writes=Writes(self.sources, principal, self.dispatcher.wake),
         )
         current_trace.set(context.trace)
         request.state.padu = context

@@ -213,7 +213,7 @@ def test_bad_port_environment(port: str, reason: str) -> None:
         pytest.param(
             {"serverr": {}},
             "serverr",
-            "unknown key (known: audit, auth, http, limits, padu, server, sources, state)",
+            "unknown key (known: audit, auth, http, limits, outbox, padu, server, sources, state)",
             id="unknown-top-level-key",
         ),
         pytest.param(

@@ -116,6 +116,10 @@ TYPE_RULES: dict[str, Rule] = {
     "UnitLearningCompliance": roles(STAFF),
     "Enrollment": roles(STAFF),
     "AuditEntry": roles(frozenset({Role.ADMIN})),
+    "Delivery": roles(frozenset({Role.ADMIN})),
+    "ServiceRequestPayload": roles(SIGNED_IN),
+    "MutationError": roles(SIGNED_IN),
+    "SyncStatus": roles(SIGNED_IN),
 }
 
 # Fields with their own rule; a type here denies any field it does not list.
@@ -131,6 +135,12 @@ FIELD_RULES: dict[tuple[str, str], Rule] = {
     ("Query", "officers"): roles(STAFF),
     ("Query", "units"): roles(STAFF),
     ("Query", "auditLog"): roles(frozenset({Role.ADMIN})),
+    ("Query", "deliveries"): roles(frozenset({Role.ADMIN})),
+    ("Mutation", "submitServiceRequest"): roles(SIGNED_IN - {Role.DASHBOARD}),
+    ("Mutation", "assignServiceRequest"): roles(frozenset({Role.SUPERVISOR, Role.ADMIN})),
+    ("Mutation", "updateServiceRequestStatus"): roles(CASEWORKERS | {Role.ADMIN}),
+    ("Mutation", "resolveServiceRequest"): roles(CASEWORKERS | {Role.ADMIN}),
+    ("ServiceRequest", "sync"): roles(SIGNED_IN),
     **{("Resident", name): _resident_field(name) for name in RESIDENT_FIELDS},
     **{
         ("ServiceRequest", name): roles(SIGNED_IN)

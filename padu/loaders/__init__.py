@@ -30,6 +30,7 @@ from padu.loaders.service_requests import (
     ServiceRequestsByAssigneeLoader,
     ServiceRequestsByResidentLoader,
 )
+from padu.loaders.sync import SyncBySubjectLoader
 from padu.sources import Sources
 
 
@@ -107,3 +108,7 @@ class Loaders:
     @cached_property
     def enrollments_by_course(self) -> EnrollmentsByCourseLoader:
         return EnrollmentsByCourseLoader(self.sources.learning, self.scopes)
+
+    @cached_property
+    def sync_by_subject(self) -> SyncBySubjectLoader:
+        return SyncBySubjectLoader(self.sources.state, self.scopes)

@@ -10,6 +10,7 @@ from strawberry.types import ExecutionContext
 from padu.access.extension import AccessControl
 from padu.config import Config
 from padu.limits import limit_extensions
+from padu.schema.mutations import Mutation
 from padu.schema.query import Query
 from padu.schema.scalars import SCALARS
 
@@ -26,10 +27,13 @@ class PaduSchema(strawberry.Schema):
 def build_schema(config: Config | None = None) -> PaduSchema:
     """The schema as served under ``config`` (limits, access control); bare without one."""
     if config is None:
-        return PaduSchema(query=Query, config=StrawberryConfig(scalar_map=SCALARS))
+        return PaduSchema(
+            query=Query, mutation=Mutation, config=StrawberryConfig(scalar_map=SCALARS)
+        )
     production = not config.development
     return PaduSchema(
         query=Query,
+        mutation=Mutation,
         config=StrawberryConfig(
             scalar_map=SCALARS,
             batching_config={"max_operations": config.limits.max_batch},

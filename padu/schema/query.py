@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import strawberry
 
-from padu.resolvers import audit, learning, performance, population, region, service_requests
+from padu.resolvers import audit, learning, performance, population, region, service_requests, sync
 from padu.schema.audit import AuditEntry
 from padu.schema.learning import Course
+from padu.schema.mutations import Delivery
 from padu.schema.pagination import Connection
 from padu.schema.performance import Officer, Unit
 from padu.schema.population import Resident
@@ -40,6 +41,11 @@ class Query:
     audit_log: Connection[AuditEntry] | None = strawberry.field(
         resolver=audit.audit_log,
         description="Who processed whose personal data, newest first (admins; itself audited).",
+    )
+    deliveries: Connection[Delivery] | None = strawberry.field(
+        resolver=sync.deliveries,
+        description="Effects still to deliver, oldest first; failing: only those whose last "
+        "try failed (admins).",
     )
     courses: Connection[Course] = strawberry.field(
         resolver=learning.courses, description="Visible courses in id order."

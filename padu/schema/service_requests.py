@@ -8,16 +8,19 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from padu.resolvers import service_requests as resolve
+from padu.resolvers import sync as resolve_sync
 from padu.schema.enums import RequestStatus, ServiceCategory
 from padu.schema.pagination import Connection
 from padu.schema.region import District, Village
 
 if TYPE_CHECKING:
+    from padu.schema.mutations import SyncStatus
     from padu.schema.performance import Officer
     from padu.schema.population import Resident
 
 LazyResident = Annotated["Resident", strawberry.lazy("padu.schema.population")]
 LazyOfficer = Annotated["Officer", strawberry.lazy("padu.schema.performance")]
+LazySync = Annotated["SyncStatus", strawberry.lazy("padu.schema.mutations")]
 
 
 @strawberry.type(description="One step of a request's timeline.")
@@ -54,6 +57,11 @@ class ServiceRequest:
         resolver=resolve.request_assignee, description="Officer handling it (e-Kinerja)."
     )
     events: list[RequestEvent] = strawberry.field(resolver=resolve.request_events)
+    sync: LazySync | None = strawberry.field(
+        resolver=resolve_sync.request_sync,
+        description="Whether this request's changes reached every system (e.g. the e-Kinerja "
+        "credit of its resolution).",
+    )
 
 
 ServiceRequestConnection = Connection[ServiceRequest]

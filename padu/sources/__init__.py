@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from padu.config import Config
 from padu.sources.base import Source
 from padu.sources.learning import LearningSource
-from padu.sources.performance import PerformanceSource
+from padu.sources.performance import PerformanceWrites
 from padu.sources.population import PopulationSource
-from padu.sources.service_requests import ServiceRequestsSource
+from padu.sources.service_request_writes import ServiceRequestWrites
 from padu.sources.state import StateSource
 
 
@@ -19,8 +19,8 @@ class Sources:
     """The four source systems Padu federates, and Padu's own ``state`` database."""
 
     population: PopulationSource
-    service_requests: ServiceRequestsSource
-    performance: PerformanceSource
+    service_requests: ServiceRequestWrites
+    performance: PerformanceWrites
     learning: LearningSource
     state: StateSource
 
@@ -35,10 +35,10 @@ class Sources:
         configs = config.sources
         return cls(
             population=PopulationSource(configs["population"], dsns["population"]),
-            service_requests=ServiceRequestsSource(
+            service_requests=ServiceRequestWrites(
                 configs["service_requests"], dsns["service_requests"]
             ),
-            performance=PerformanceSource(configs["performance"], dsns["performance"]),
+            performance=PerformanceWrites(configs["performance"], dsns["performance"]),
             learning=LearningSource(configs["learning"], dsns["learning"]),
             state=StateSource(config.state, dsns["state"]),
         )

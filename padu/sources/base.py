@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -87,6 +88,46 @@ class Source:
         if trace is not None:
             trace.record(self.name, len(rows))
         return rows
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
+        """One transaction, counted as one round trip; connection trouble is SourceUnavailable."""
+        try:
+            async with (
+                self.pool.acquire(timeout=self.config.connect_timeout) as connection,
+                connection.transaction(),
+            ):
+                yield connection
+        except TimeoutError:
+            raise SourceTimeout(self.name, "did not complete the write in time") from None
+        except _UNAVAILABLE as exc:
+            log.warning("source %s unavailable during a write: %s", self.name, exc)
+            raise SourceUnavailable(self.name) from None
+        trace = current_trace.get()
+        if trace is not None:
+            trace.record(self.name, 0)
+
+    @asynccontextmanager
+    async def write(self, key: str) -> AsyncIterator[asyncpg.Connection]:
+        """A transaction for one keyed write.
+
+        The key goes into ``padu_tulisan`` in the same transaction, so the write happens at
+        most once: a second attempt with the key raises AlreadyApplied and changes nothing.
+        """
+        async with self.transaction() as connection:
+            claimed = await connection.fetchval(
+                "INSERT INTO padu_tulisan (kunci) VALUES ($1) "
+                "ON CONFLICT (kunci) DO NOTHING RETURNING kunci",
+                key,
+            )
+            if claimed is None:
+                raise AlreadyApplied(key)
+            yield connection
+
+    async def applied(self, key: str) -> bool:
+        """Whether the keyed write ``key`` was committed here."""
+        rows = await self.fetch("SELECT 1 FROM padu_tulisan WHERE kunci = $1", key)
+        return bool(rows)
 
     async def ping(self) -> float:
         """Round-trip latency to the source in milliseconds; raises SourceUnavailable if down."""
@@ -198,3 +239,7 @@ def counted_page(
 ) -> tuple[list[T], int]:
     """The items and total of a ``page_with_total`` statement."""
     return [make(r) for r in rows if r["n"] is not None], int(rows[0]["total"])
+
+
+class AlreadyApplied(Exception):
+    """A keyed write found its key: it was applied before, so it does nothing now."""

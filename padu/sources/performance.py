@@ -374,3 +374,33 @@ class PerformanceSource(Source):
             )
             for r in rows
         ]
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    """Work credited to an officer from another system (a resolved request, a course)."""
+
+    nip: str
+    date: date
+    description: str
+    category: ActivityCategory
+    minutes: int
+    evidence: str | None = None
+    ticket_number: str | None = None
+
+
+class PerformanceWrites(PerformanceSource):
+    """The writes Padu makes to e-Kinerja."""
+
+    async def credit(self, key: str, credit: Credit) -> None:
+        """Log ``credit`` as an activity, once per key (a repeated delivery does nothing)."""
+        async with self.write(key) as connection:
+            await connection.execute(
+                """
+                INSERT INTO aktivitas (nip, tanggal, uraian, kategori, durasi_menit, bukti,
+                                       ref_tiket)
+                VALUES ($1, $2, $3, $4, $5, $6, $7)
+                """,
+                credit.nip, credit.date, credit.description, credit.category.value,
+                credit.minutes, credit.evidence, credit.ticket_number,
+            )  # fmt: skip

@@ -9,7 +9,8 @@ from importlib import resources
 
 import asyncpg
 
-from padu.sources.base import Source, Where, counted_page, page_with_total
+from padu.sources.base import Where, counted_page, page_with_total
+from padu.sources.outbox import OutboxStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +42,7 @@ class AuditFilter:
 AuditKey = tuple[datetime, int]  # keyset position: (at, id), newest first
 
 
-class StateSource(Source):
+class StateSource(OutboxStore):
     """Adapter for Padu's own database."""
 
     name = "state"

@@ -163,7 +163,8 @@ async def is_seeded(dsn: str, source: str) -> bool:
 
 
 async def _reset(connection: asyncpg.Connection, source: str) -> None:
-    names = ", ".join(t.name for t in _TABLES[source])
+    # padu_tulisan holds the keys of Padu's writes: stale after a reseed.
+    names = ", ".join([*(t.name for t in _TABLES[source]), "padu_tulisan"])
     await connection.execute(f"DROP TABLE IF EXISTS {names} CASCADE")
     ddl = resources.files("padu.sources.demo").joinpath(f"{source}.sql").read_text("utf-8")
     await connection.execute(ddl)

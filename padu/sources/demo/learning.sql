@@ -61,3 +61,10 @@ CREATE TABLE IF NOT EXISTS mdl_course_completions (
     timecompleted   bigint,
     UNIQUE (userid, course)
 );
+
+-- Writes made here by Padu, by idempotency key, committed in the same transaction as the
+-- write itself: a retried write finds its key and does nothing (exactly-once effects).
+CREATE TABLE IF NOT EXISTS padu_tulisan (
+    kunci           varchar(200) PRIMARY KEY,
+    waktu           timestamptz NOT NULL DEFAULT now()
+);

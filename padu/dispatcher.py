@@ -1,0 +1,145 @@
+"""The outbox dispatcher: delivers committed effects to their target sources until they land.
+
+One background task per Padu process. It wakes when a mutation commits (or every
+``poll_seconds``), claims due deliveries with a lease, and applies each idempotently in its
+target (a repeated delivery finds its key and does nothing). A failed delivery is retried
+with exponential backoff, its last error visible to admins. Mutations a crash left
+``started`` are settled from their owning source.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Any
+
+from padu.config import Config
+from padu.errors import PaduError
+from padu.sources import Sources
+from padu.sources.base import AlreadyApplied
+from padu.sources.outbox import Delivery
+from padu.sources.performance import ActivityCategory, Credit
+
+log = logging.getLogger("padu.dispatcher")
+
+BATCH = 50
+LEASE_SECONDS = 30.0
+
+Handler = Callable[[Sources, str, dict[str, Any]], Awaitable[None]]
+
+
+async def _credit_activity(sources: Sources, key: str, payload: dict[str, Any]) -> None:
+    credit = Credit(
+        nip=payload["nip"],
+        date=date.fromisoformat(payload["date"]),
+        description=payload["description"],
+        category=ActivityCategory(payload["category"]),
+        minutes=int(payload["minutes"]),
+        evidence=payload.get("evidence"),
+        ticket_number=payload.get("ticket_number"),
+    )
+    await sources.performance.credit(key, credit)
+
+
+HANDLERS: dict[str, Handler] = {"credit_activity": _credit_activity}
+
+
+def credit_payload(credit: Credit) -> dict[str, Any]:
+    """The outbox payload of a ``credit_activity`` effect."""
+    return {
+        "nip": credit.nip,
+        "date": credit.date.isoformat(),
+        "description": credit.description,
+        "category": credit.category.value,
+        "minutes": credit.minutes,
+        "evidence": credit.evidence,
+        "ticket_number": credit.ticket_number,
+    }
+
+
+class Dispatcher:
+    """Delivers the outbox in the background of one Padu process."""
+
+    def __init__(self, sources: Sources, config: Config) -> None:
+        self.sources = sources
+        self.settings = config.outbox
+        # A started mutation younger than its slowest possible owning write is still running.
+        slowest = max(s.config.connect_timeout + 4 * s.config.statement_timeout for s in sources)
+        self.settle_after = slowest + 5.0
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        """Deliver now: a mutation just committed effects."""
+        self._wake.set()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="padu-outbox-dispatcher")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.settle()
+                busy = await self.deliver_due() == BATCH
+            except PaduError as exc:  # the state database itself is unreachable
+                log.warning("outbox paused: %s", exc)
+                busy = False
+            if not busy:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.settings.poll_seconds)
+                self._wake.clear()
+
+    async def deliver_due(self) -> int:
+        """Deliver what is due now; returns how many deliveries were tried."""
+        claimed = await self.sources.state.claim_deliveries(BATCH, LEASE_SECONDS)
+        for delivery in claimed:
+            await self.deliver(delivery)
+        return len(claimed)
+
+    async def deliver(self, delivery: Delivery) -> None:
+        state = self.sources.state
+        try:
+            await HANDLERS[delivery.kind](self.sources, delivery.effect_key, delivery.payload)
+        except AlreadyApplied:
+            pass  # delivered before: its key is in the target already
+        except Exception as exc:  # keep retrying; the error is shown to admins
+            if not isinstance(exc, PaduError):
+                log.exception("delivery %s (%s) failed", delivery.id, delivery.kind)
+            await state.retry_later(delivery.id, str(exc), self.backoff(delivery.attempts))
+            return
+        await state.delivered(delivery.id)
+
+    def backoff(self, attempts: int) -> float:
+        """Seconds before the next try: doubling from the base up to the maximum, with jitter."""
+        base, most = self.settings.retry_base_seconds, self.settings.retry_max_seconds
+        delay = min(base * 2 ** max(attempts - 1, 0), most)
+        return float(delay * random.uniform(0.8, 1.2))
+
+    async def settle(self) -> None:
+        """Commit or abort mutations left ``started``, by asking their owning source."""
+        state = self.sources.state
+        for mutation in await state.stale_mutations(self.settle_after):
+            owning = next(s for s in self.sources if s.name == mutation.owning_source)
+            try:
+                applied = await owning.applied(mutation.key)
+            except PaduError:
+                continue  # settled once the source is back
+            errors = [] if applied else [
+                {"code": "ABORTED", "message": "The write did not complete; nothing changed.",
+                 "field": None}
+            ]  # fmt: skip
+            result = {"subject": mutation.subject, "errors": errors}
+            await state.finish_mutation(mutation.key, committed=applied, result=result)
+            log.info("settled mutation %s: %s", mutation.mutation,
+                     "committed" if applied else "aborted")  # fmt: skip

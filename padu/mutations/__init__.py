@@ -1,0 +1,1 @@
+"""Mutation resolvers, one module per domain; every write goes through ``padu.writes``."""

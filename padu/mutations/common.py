@@ -1,0 +1,67 @@
+"""What the mutation resolvers share: the payload record and the run-and-answer step."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+from padu.resolvers.info import Info
+from padu.sources.base import Source
+from padu.sources.outbox import Effect
+from padu.writes import UserError
+
+
+@dataclass(frozen=True, slots=True)
+class MutationError:
+    """A refusal the client can show: a stable code, a message, the input field at fault."""
+
+    code: str
+    message: str
+    field: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Payload:
+    """What every mutation answers."""
+
+    client_mutation_id: str | None
+    subject: str | None
+    errors: list[MutationError] = field(default_factory=list)
+    replayed: bool = False
+
+    def subject_id(self, kind: str) -> int | None:
+        """The id in ``subject`` when it names a ``kind`` (e.g. serviceRequest:42)."""
+        if self.subject is None or not self.subject.startswith(f"{kind}:"):
+            return None
+        tail = self.subject.split(":", 1)[1]
+        return int(tail) if tail.isdigit() else None
+
+
+def refused(client_mutation_id: str | None, error: UserError) -> Payload:
+    """A payload for a mutation refused before anything was logged or written."""
+    return Payload(
+        client_mutation_id, None, [MutationError(error.code, error.message, error.field)]
+    )
+
+
+async def run(
+    info: Info,
+    *,
+    mutation: str,
+    client_mutation_id: str | None,
+    owning: Source,
+    subject: str,
+    write: Callable[[str], Awaitable[str | None]],
+    effects: Sequence[Effect] = (),
+) -> Payload:
+    """Run one write through the mutation log and outbox; answer with its payload."""
+    outcome = await info.context.writes.run(
+        mutation=mutation,
+        client_mutation_id=client_mutation_id,
+        owning=owning,
+        subject=subject,
+        effects=effects,
+        write=write,
+    )
+    errors = [MutationError(e["code"], e["message"], e.get("field")) for e in outcome.errors]
+    return Payload(client_mutation_id, outcome.subject, errors, outcome.replayed)

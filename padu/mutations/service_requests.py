@@ -1,0 +1,283 @@
+"""Mutations of service requests: submit, assign, change status, resolve (which credits e-Kinerja).
+
+Reads that decide whether a mutation may run go straight to the sources (not the loaders),
+so the answer is built from fresh data; the writes themselves are conditional, so two
+callers racing on one request cannot both succeed (the loser gets CONFLICT).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from padu.dispatcher import credit_payload
+from padu.mutations.common import Payload, refused, run
+from padu.principal import Role
+from padu.resolvers.info import Info
+from padu.schema.enums import RequestStatus, ServiceCategory
+from padu.schema.scalars import NIK, NIP
+from padu.sources.learning import WIB
+from padu.sources.outbox import Effect
+from padu.sources.performance import ActivityCategory, Credit
+from padu.sources.service_request_writes import NewRequest, Stale, Transition
+from padu.sources.service_requests import ServiceRequest
+from padu.workdays import add_working_days
+from padu.writes import UserError
+
+S = RequestStatus
+# The request's life: waiting → verified → in progress → resolved; rejected before work starts.
+TRANSITIONS: dict[RequestStatus, tuple[RequestStatus, ...]] = {
+    S.SUBMITTED: (S.VERIFIED, S.REJECTED),
+    S.VERIFIED: (S.IN_PROGRESS, S.REJECTED),
+    S.IN_PROGRESS: (S.RESOLVED,),
+    S.RESOLVED: (),
+    S.REJECTED: (),
+}
+MAX_TITLE, MAX_DESCRIPTION = 200, 4000
+OFFICERS = (Role.OFFICER, Role.SUPERVISOR)
+
+
+@strawberry.input(description="A citizen's request or complaint.")
+class SubmitServiceRequestInput:
+    category: ServiceCategory
+    title: str
+    description: str
+    village_code: str = strawberry.field(description="Where it concerns, e.g. 36.71.01.1001.")
+    resident_nik: NIK | None = strawberry.field(
+        default=None, description="For officers filing on a resident's behalf; citizens omit it."
+    )
+    client_mutation_id: str | None = strawberry.field(
+        default=None, description="Sent again with the same value, replays the first answer."
+    )
+
+
+def _now() -> datetime:
+    return datetime.now(WIB)
+
+
+def _subject(request_id: int) -> str:
+    return f"serviceRequest:{request_id}"
+
+
+def _conflict(request_id: int) -> UserError:
+    return UserError(
+        "CONFLICT",
+        f"Service request {request_id} changed while you were updating it; reload it and retry.",
+    )
+
+
+def _text(value: str, name: str, limit: int) -> str:
+    value = value.strip()
+    if not value or len(value) > limit:
+        raise UserError("BAD_USER_INPUT", f"{name} must be 1 to {limit} characters.", name)
+    return value
+
+
+async def _visible_request(info: Info, request_id: str) -> ServiceRequest:
+    """The request if the caller may act on it (by their row scope), else NOT_FOUND."""
+    context = info.context
+    found = None
+    if request_id.isdigit():
+        scope = await context.scopes.requests()
+        hits = await context.sources.service_requests.requests_by_id([int(request_id)], scope)
+        found = hits[0] if hits else None
+    if found is None:
+        raise UserError("NOT_FOUND", f"No service request {request_id} that you may change.", "id")
+    context.loaders.service_request_by_id.clear(found.id)
+    return found
+
+
+async def submit_service_request(info: Info, input: SubmitServiceRequestInput) -> Payload:
+    context, principal = info.context, info.context.viewer.principal
+    try:
+        if principal.role is Role.CITIZEN:
+            if input.resident_nik not in (None, principal.subject):
+                raise UserError("FORBIDDEN", "Citizens submit in their own name.", "residentNik")
+            nik = principal.subject
+        elif input.resident_nik is None:
+            raise UserError("BAD_USER_INPUT", "Give the resident's NIK.", "residentNik")
+        else:
+            nik = input.resident_nik
+        assert nik is not None  # a citizen token always names a NIK
+        if not await context.sources.population.residents_by_nik([nik]):
+            raise UserError("NOT_FOUND", "No resident with that NIK.", "residentNik")
+        village = context.config.region.village(input.village_code)
+        if village is None:
+            raise UserError(
+                "BAD_USER_INPUT",
+                f"{input.village_code!r} is not a village (kelurahan) of "
+                f"{context.config.region.name}.",
+                "villageCode",
+            )
+        standard = await context.sources.service_requests.standard(input.category)
+        if standard is None:
+            raise UserError("BAD_USER_INPUT", "This category is not offered.", "category")
+        now = _now()
+        new = NewRequest(
+            resident_nik=nik,
+            category=input.category,
+            title=_text(input.title, "title", MAX_TITLE),
+            description=_text(input.description, "description", MAX_DESCRIPTION),
+            village_code=village.code,
+            district_code=village.district_code,
+            submitted_at=now,
+            actor_nip=principal.subject
+            if principal.role in (Role.OFFICER, Role.SUPERVISOR)
+            else None,
+        )
+    except UserError as error:
+        return refused(input.client_mutation_id, error)
+    context.audit.record(("ServiceRequest.title", "ServiceRequest.description"), "write", nik)
+    source = context.sources.service_requests
+    due = add_working_days(now, standard.working_days)
+
+    async def write(key: str) -> str:
+        return _subject(await source.submit(key, new, due))
+
+    return await run(
+        info,
+        mutation="submitServiceRequest",
+        client_mutation_id=input.client_mutation_id,
+        owning=source,
+        subject="serviceRequest:new",
+        write=write,
+    )
+
+
+async def assign_service_request(
+    info: Info, id: strawberry.ID, nip: NIP, client_mutation_id: str | None = None
+) -> Payload:
+    context, principal = info.context, info.context.viewer.principal
+    try:
+        if not id.isdigit():
+            raise UserError("NOT_FOUND", f"No service request {id}.", "id")
+        hits = await context.sources.service_requests.requests_by_id([int(id)])
+        officers = await context.sources.performance.officers_by_nip([nip])
+        request = hits[0] if hits else None
+        unit = context.viewer.unit
+        if principal.role is Role.SUPERVISOR and request is not None and request.assignee_nip:
+            # A supervisor reassigns only within their unit.
+            current = await context.sources.performance.officers_by_nip([request.assignee_nip])
+            if not current or current[0].unit.code != unit:
+                request = None
+        if request is None:
+            raise UserError("NOT_FOUND", f"No service request {id} that you may assign.", "id")
+        if not officers:
+            raise UserError("NOT_FOUND", f"No officer with NIP {nip}.", "nip")
+        officer = officers[0]
+        if not officer.active:
+            raise UserError("OFFICER_INACTIVE", f"Officer {nip} is not active.", "nip")
+        if principal.role is Role.SUPERVISOR and officer.unit.code != unit:
+            raise UserError("FORBIDDEN", "Assign to an officer of your own unit.", "nip")
+        if request.status not in (S.SUBMITTED, S.VERIFIED, S.IN_PROGRESS):
+            raise UserError(
+                "ILLEGAL_TRANSITION", f"A {request.status.name} request cannot be assigned.", "id"
+            )
+    except UserError as error:
+        return refused(client_mutation_id, error)
+    context.loaders.service_request_by_id.clear(request.id)
+    source = context.sources.service_requests
+
+    async def write(key: str) -> str:
+        try:
+            await source.assign(key, request.id, nip, principal.subject, _now())
+        except Stale:
+            raise _conflict(request.id) from None
+        return _subject(request.id)
+
+    return await run(
+        info,
+        mutation="assignServiceRequest",
+        client_mutation_id=client_mutation_id,
+        owning=source,
+        subject=_subject(request.id),
+        write=write,
+    )
+
+
+async def update_service_request_status(
+    info: Info,
+    id: strawberry.ID,
+    status: RequestStatus,
+    note: str | None = None,
+    client_mutation_id: str | None = None,
+) -> Payload:
+    if status is S.RESOLVED:  # resolving always credits the assignee's e-Kinerja
+        return await resolve_service_request(info, id, note or "Selesai", client_mutation_id)
+    return await _change(info, id, status, note, client_mutation_id)
+
+
+async def resolve_service_request(
+    info: Info, id: strawberry.ID, resolution: str, client_mutation_id: str | None = None
+) -> Payload:
+    return await _change(info, id, S.RESOLVED, resolution, client_mutation_id)
+
+
+async def _change(
+    info: Info,
+    id: str,
+    status: RequestStatus,
+    note: str | None,
+    client_mutation_id: str | None,
+) -> Payload:
+    context, principal = info.context, info.context.viewer.principal
+    try:
+        request = await _visible_request(info, id)
+        allowed = TRANSITIONS[request.status]
+        if status not in allowed:
+            nexts = ", ".join(s.name for s in allowed) or "none (it is closed)"
+            raise UserError(
+                "ILLEGAL_TRANSITION",
+                f"A {request.status.name} request cannot become {status.name}; "
+                f"allowed next: {nexts}.",
+                "status",
+            )
+        if status is S.RESOLVED:
+            if principal.role is not Role.ADMIN and request.assignee_nip != principal.subject:
+                raise UserError("FORBIDDEN", "Only the assigned officer resolves a request.", "id")
+            note = _text(note or "", "resolution", MAX_DESCRIPTION)
+        standard = await context.sources.service_requests.standard(request.category)
+    except UserError as error:
+        return refused(client_mutation_id, error)
+    now = _now()
+    effects = []
+    if status is S.RESOLVED and request.assignee_nip is not None and standard is not None:
+        credit = Credit(
+            nip=request.assignee_nip,
+            date=now.date(),
+            description=f"Menyelesaikan {request.ticket_number}: {standard.name}",
+            category=ActivityCategory.PUBLIC_SERVICE,
+            minutes=standard.minutes,
+            evidence=request.ticket_number,
+            ticket_number=request.ticket_number,
+        )
+        effects.append(
+            Effect(
+                key=f"credit:{request.ticket_number}",
+                target="performance",
+                kind="credit_activity",
+                payload=credit_payload(credit),
+                subject=_subject(request.id),
+            )
+        )
+    change = Transition(request.id, request.status, status, note, principal.subject, now)
+    source = context.sources.service_requests
+
+    async def write(key: str) -> str:
+        try:
+            await source.transition(key, change)
+        except Stale:
+            raise _conflict(request.id) from None
+        return _subject(request.id)
+
+    name = "resolveServiceRequest" if status is S.RESOLVED else "updateServiceRequestStatus"
+    return await run(
+        info,
+        mutation=name,
+        client_mutation_id=client_mutation_id,
+        owning=source,
+        subject=_subject(request.id),
+        write=write,
+        effects=effects,
+    )

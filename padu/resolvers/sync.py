@@ -1,0 +1,42 @@
+"""Resolvers for write results: mutation payloads, sync status, outbox deliveries."""
+
+from __future__ import annotations
+
+from padu.mutations.common import Payload
+from padu.resolvers.info import Info
+from padu.resolvers.pagination import CursorKind, connection, page_request
+from padu.schema.pagination import Connection
+from padu.sources.outbox import Delivery, SyncSummary
+from padu.sources.service_requests import ServiceRequest
+
+DELIVERY_CURSOR = CursorKind[Delivery]("delivery", (int,), lambda d: (d.id,))
+
+
+async def payload_service_request(root: Payload, info: Info) -> ServiceRequest | None:
+    request_id = root.subject_id("serviceRequest")
+    if request_id is None:
+        return None
+    return await info.context.loaders.service_request_by_id.load(request_id)
+
+
+async def request_sync(root: ServiceRequest, info: Info) -> SyncSummary:
+    subject = f"serviceRequest:{root.id}"
+    found = await info.context.loaders.sync_by_subject.load(subject)
+    return found or SyncSummary(subject, 0, 0, None)
+
+
+def sync_state(root: SyncSummary) -> str:
+    return "PENDING" if root.pending_effects else "SYNCED"
+
+
+async def deliveries(
+    info: Info, failing: bool = False, first: int | None = 20, after: str | None = None
+) -> Connection[Delivery]:
+    request = page_request(first, after, DELIVERY_CURSOR)
+    state = info.context.sources.state
+    items = await state.list_deliveries(["pending"], request.limit, request.after_part(), failing)
+
+    async def count() -> int:
+        return await state.count_deliveries(["pending"], failing)
+
+    return connection(items, request, DELIVERY_CURSOR, count)

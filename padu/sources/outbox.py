@@ -1,0 +1,262 @@
+"""The outbox in Padu's ``state`` database: mutations logged before their owning write, and
+their effects on other sources waiting there until delivered.
+
+A mutation is ``started`` (logged with the effects it owes) before its owning write, then
+``committed`` (its effects enter the outbox) or ``aborted`` (they never do). A mutation left
+``started`` by a crash is settled later by asking its owning source whether the write's key
+was committed there. Effects are keyed: the same effect enters the outbox once.
+Deliveries are claimed with a lease, so several Padu processes share the work and a delivery
+whose process died is taken up again when its lease runs out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from padu.sources.base import Source, Where
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """A write one mutation owes another source, with the key that makes it idempotent."""
+
+    key: str
+    target: str
+    kind: str
+    payload: dict[str, Any]
+    subject: str
+
+
+@dataclass(frozen=True, slots=True)
+class MutationRecord:
+    """A logged mutation: where it stands, and the first answer it gave."""
+
+    key: str
+    mutation: str
+    owning_source: str
+    subject: str
+    status: str
+    result: dict[str, Any] | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One effect in the outbox."""
+
+    id: int
+    effect_key: str
+    mutation_key: str
+    subject: str
+    target: str
+    kind: str
+    payload: dict[str, Any]
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class SyncSummary:
+    """Where one subject's effects stand."""
+
+    subject: str
+    pending_effects: int
+    delivered_effects: int
+    last_error: str | None
+
+
+_MUTATION_COLUMNS = "key, mutation, owning_source, subject, status, result, created_at"
+_DELIVERY_COLUMNS = """
+    id, effect_key, mutation_key, subject, target, kind, payload, status, attempts,
+    next_attempt_at, last_error, created_at, delivered_at
+"""
+
+
+def _effect_json(effect: Effect) -> dict[str, Any]:
+    return {
+        "key": effect.key,
+        "target": effect.target,
+        "kind": effect.kind,
+        "payload": effect.payload,
+        "subject": effect.subject,
+    }
+
+
+def _mutation(row: asyncpg.Record) -> MutationRecord:
+    return MutationRecord(
+        key=row["key"],
+        mutation=row["mutation"],
+        owning_source=row["owning_source"],
+        subject=row["subject"],
+        status=row["status"],
+        result=None if row["result"] is None else json.loads(row["result"]),
+        created_at=row["created_at"],
+    )
+
+
+def _delivery(row: asyncpg.Record) -> Delivery:
+    return Delivery(
+        id=row["id"],
+        effect_key=row["effect_key"],
+        mutation_key=row["mutation_key"],
+        subject=row["subject"],
+        target=row["target"],
+        kind=row["kind"],
+        payload=json.loads(row["payload"]),
+        status=row["status"],
+        attempts=row["attempts"],
+        next_attempt_at=row["next_attempt_at"],
+        last_error=row["last_error"],
+        created_at=row["created_at"],
+        delivered_at=row["delivered_at"],
+    )
+
+
+class OutboxStore(Source):
+    """Outbox statements of the ``state`` adapter (mixed into StateSource)."""
+
+    async def begin_mutation(
+        self,
+        *,
+        key: str,
+        mutation: str,
+        actor_role: str,
+        actor: str | None,
+        owning_source: str,
+        subject: str,
+        effects: Sequence[Effect],
+    ) -> MutationRecord | None:
+        """Log a new mutation with the effects it will owe; an existing key returns its record."""
+        rows = await self.fetch(
+            """
+            WITH new AS (
+                INSERT INTO mutation_log (key, mutation, actor_role, actor, owning_source,
+                                          subject, effects, status)
+                VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, 'started')
+                ON CONFLICT (key) DO NOTHING RETURNING key
+            )
+            SELECT """ + _MUTATION_COLUMNS + """, (SELECT count(*) FROM new) AS inserted
+            FROM mutation_log WHERE key = $1
+            """,
+            key, mutation, actor_role, actor, owning_source, subject,
+            json.dumps([_effect_json(e) for e in effects]),
+        )  # fmt: skip
+        if not rows or rows[0]["inserted"]:
+            return None  # new (a CTE's insert is invisible to its own SELECT)
+        return _mutation(rows[0])
+
+    async def finish_mutation(
+        self, key: str, *, committed: bool, result: dict[str, Any], subject: str | None = None
+    ) -> None:
+        """Commit a started mutation (its effects enter the outbox) or abort it."""
+        async with self.transaction() as connection:
+            effects = await connection.fetchval(
+                """UPDATE mutation_log SET status = $2, result = $3::jsonb, finished_at = now(),
+                          subject = coalesce($4, subject)
+                   WHERE key = $1 AND status = 'started' RETURNING effects""",
+                key, "committed" if committed else "aborted", json.dumps(result), subject,
+            )  # fmt: skip
+            if committed and effects is not None:
+                await connection.executemany(
+                    """
+                    INSERT INTO outbox (effect_key, mutation_key, subject, target, kind,
+                                        payload, status)
+                    VALUES ($1, $2, $3, $4, $5, $6::jsonb, 'pending')
+                    ON CONFLICT (effect_key) DO NOTHING
+                    """,
+                    [
+                        (e["key"], key, e["subject"], e["target"], e["kind"],
+                         json.dumps(e["payload"]))
+                        for e in json.loads(effects)
+                    ],
+                )  # fmt: skip
+
+    async def stale_mutations(self, older_than: float) -> list[MutationRecord]:
+        """Mutations still ``started`` after ``older_than`` seconds: their process died."""
+        query = f"""
+            SELECT {_MUTATION_COLUMNS} FROM mutation_log
+            WHERE status = 'started' AND created_at < now() - make_interval(secs => $1)
+            ORDER BY created_at LIMIT 100
+        """
+        return [_mutation(r) for r in await self.fetch(query, older_than)]
+
+    async def claim_deliveries(self, limit: int, lease: float) -> list[Delivery]:
+        """Take up to ``limit`` due effects for ``lease`` seconds (others skip them)."""
+        query = f"""
+            UPDATE outbox SET next_attempt_at = now() + make_interval(secs => $2),
+                              attempts = attempts + 1
+            WHERE id IN (
+                SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= now()
+                ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+            )
+            RETURNING {_DELIVERY_COLUMNS}
+        """
+        return sorted((_delivery(r) for r in await self.fetch(query, limit, lease)),
+                      key=lambda d: d.id)  # fmt: skip
+
+    async def delivered(self, delivery_id: int) -> None:
+        await self.fetch(
+            "UPDATE outbox SET status = 'delivered', delivered_at = now(), last_error = NULL "
+            "WHERE id = $1",
+            delivery_id,
+        )
+
+    async def retry_later(self, delivery_id: int, error: str, delay: float) -> None:
+        await self.fetch(
+            "UPDATE outbox SET last_error = $2, "
+            "next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1",
+            delivery_id, error, delay,
+        )  # fmt: skip
+
+    async def sync_by_subject(self, subjects: Sequence[str]) -> list[SyncSummary]:
+        query = """
+            SELECT subject,
+                   count(*) FILTER (WHERE status = 'pending') AS pending,
+                   count(*) FILTER (WHERE status = 'delivered') AS delivered,
+                   (array_agg(last_error ORDER BY id DESC)
+                        FILTER (WHERE last_error IS NOT NULL AND status = 'pending'))[1]
+                       AS last_error
+            FROM outbox WHERE subject = ANY($1::text[]) GROUP BY subject
+        """
+        return [
+            SyncSummary(r["subject"], r["pending"], r["delivered"], r["last_error"])
+            for r in await self.fetch(query, list(subjects))
+        ]
+
+    async def list_deliveries(
+        self, statuses: Sequence[str], limit: int, after_id: int | None, failing: bool = False
+    ) -> list[Delivery]:
+        """Outbox entries in the given statuses, oldest first; ``failing``: only with an error."""
+        clause = _deliveries(statuses, failing)
+        if after_id is not None:
+            clause.add(f"id > {clause.param(after_id)}")
+        query = f"""
+            SELECT {_DELIVERY_COLUMNS} FROM outbox WHERE {clause.sql}
+            ORDER BY id LIMIT {clause.param(limit)}
+        """
+        return [_delivery(r) for r in await self.fetch(query, *clause.args)]
+
+    async def count_deliveries(self, statuses: Sequence[str], failing: bool = False) -> int:
+        clause = _deliveries(statuses, failing)
+        rows = await self.fetch(
+            f"SELECT count(*) AS n FROM outbox WHERE {clause.sql}", *clause.args
+        )
+        return int(rows[0]["n"])
+
+
+def _deliveries(statuses: Sequence[str], failing: bool) -> Where:
+    clause = Where()
+    clause.add(f"status = ANY({clause.param(list(statuses))}::text[])")
+    if failing:
+        clause.add("last_error IS NOT NULL")
+    return clause
