@@ -14,7 +14,7 @@ from typing import Any
 from padu.principal import Principal
 from padu.sources import Sources
 from padu.sources.base import AlreadyApplied, Source
-from padu.sources.outbox import Effect
+from padu.sources.outbox import Effect, MutationRecord
 
 log = logging.getLogger("padu.writes")
 
@@ -61,6 +61,23 @@ class Writes:
         who = f"{self.principal.role.value}:{self.principal.subject}"
         return f"{who}:{mutation}:{client_mutation_id}"
 
+    async def replay(self, mutation: str, client_mutation_id: str | None) -> Outcome | None:
+        """The first answer to this clientMutationId, if it was seen; checked before anything."""
+        if client_mutation_id is None:
+            return None
+        earlier = await self.sources.state.mutation(self.key(mutation, client_mutation_id))
+        return None if earlier is None else self._replayed(earlier)
+
+    @staticmethod
+    def _replayed(earlier: MutationRecord) -> Outcome:
+        if earlier.status == "started" or earlier.result is None:
+            raise UserError(
+                "CONFLICT",
+                "A mutation with this clientMutationId is still in progress; retry shortly.",
+                "clientMutationId",
+            )
+        return Outcome.from_json(earlier.result, replayed=True)
+
     async def run(
         self,
         *,
@@ -88,14 +105,8 @@ class Writes:
             subject=subject,
             effects=effects,
         )
-        if earlier is not None:
-            if earlier.status == "started" or earlier.result is None:
-                raise UserError(
-                    "CONFLICT",
-                    "A mutation with this clientMutationId is still in progress; retry shortly.",
-                    "clientMutationId",
-                )
-            return Outcome.from_json(earlier.result, replayed=True)
+        if earlier is not None:  # the same key raced in since replay() looked
+            return self._replayed(earlier)
         try:
             changed = await write(key)
         except UserError as refused:

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
@@ -82,20 +83,30 @@ async def load_fixture(dsn: str, source: str) -> None:
         await conn.close()
 
 
-@pytest_asyncio.fixture(scope="session")
-async def dsns(server_dsn: str) -> AsyncIterator[dict[str, str]]:
-    """Fresh databases: the four sources with the fixed dataset and an empty ``state``."""
+async def fresh_databases(server_dsn: str) -> dict[str, str]:
+    """A new set of databases: the four sources with the fixed dataset and an empty state."""
     run = uuid.uuid4().hex[:8]
-    names = {source: f"padu_test_{run}_{source}" for source in (*SOURCE_NAMES, "state")}
     result = {}
-    for source, name in names.items():
+    for source in (*SOURCE_NAMES, "state"):
+        name = f"padu_test_{run}_{source}"
         await ensure_database(server_dsn, name)
         result[source] = with_database(server_dsn, name)
         if source in FIXTURES:
             await load_fixture(result[source], source)
-    yield result
-    for name in names.values():
-        await drop_database(server_dsn, name)
+    return result
+
+
+async def drop_databases(server_dsn: str, dsns: dict[str, str]) -> None:
+    for dsn in dsns.values():
+        await drop_database(server_dsn, urlsplit(dsn).path.lstrip("/"))
+
+
+@pytest_asyncio.fixture(scope="session")
+async def dsns(server_dsn: str) -> AsyncIterator[dict[str, str]]:
+    """Databases shared by the read-only tests (nothing may write to them)."""
+    created = await fresh_databases(server_dsn)
+    yield created
+    await drop_databases(server_dsn, created)
 
 
 TEST_SETTINGS = {

@@ -126,6 +126,7 @@ INSERT INTO aktivitas (id_aktivitas, nip, tanggal, uraian, kategori, durasi_meni
 (4, '198503152010011001', '2026-08-14', 'Verifikasi berkas', 'tugas_jabatan', 90, NULL, NULL),
 (5, '198503152010011001', '2025-11-02', 'Verifikasi berkas', 'tugas_jabatan', 60, NULL, NULL),
 (6, '199002202015032002', '2026-01-20', 'Pemeliharaan server', 'tugas_jabatan', 240, NULL, NULL);
+SELECT setval('aktivitas_id_aktivitas_seq', 6);
 
 INSERT INTO penilaian_kinerja (nip, tahun, periode, hasil_kerja, perilaku, predikat) VALUES
 ('198503152010011001', 2026, 'TW1', 'SESUAI', 'SESUAI', 'Baik'),
@@ -168,6 +169,8 @@ INSERT INTO mdl_user_enrolments (id, enrolid, userid, timecreated) VALUES
 (5, 1, 2, 1740000000),
 (6, 2, 3, 1756684800),
 (7, 1, 4, 1770000000);
+SELECT setval('mdl_user_id_seq', 4), setval('mdl_course_id_seq', 4), setval('mdl_enrol_id_seq', 4),
+       setval('mdl_user_enrolments_id_seq', 7);
 
 INSERT INTO mdl_course_completions (userid, course, timeenrolled, timestarted, timecompleted) VALUES
 (1, 1, 1769000000, 1769000000, 1770681600),

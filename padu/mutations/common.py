@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from padu.resolvers.info import Info
 from padu.sources.base import Source
 from padu.sources.outbox import Effect
-from padu.writes import UserError
+from padu.writes import Outcome, UserError
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +44,20 @@ def refused(client_mutation_id: str | None, error: UserError) -> Payload:
     )
 
 
+async def replay(info: Info, mutation: str, client_mutation_id: str | None) -> Payload | None:
+    """The first answer to a clientMutationId seen before, else None."""
+    try:
+        outcome = await info.context.writes.replay(mutation, client_mutation_id)
+    except UserError as in_progress:
+        return refused(client_mutation_id, in_progress)
+    return None if outcome is None else _payload(client_mutation_id, outcome)
+
+
+def _payload(client_mutation_id: str | None, outcome: Outcome) -> Payload:
+    errors = [MutationError(e["code"], e["message"], e.get("field")) for e in outcome.errors]
+    return Payload(client_mutation_id, outcome.subject, errors, outcome.replayed)
+
+
 async def run(
     info: Info,
     *,
@@ -55,13 +69,15 @@ async def run(
     effects: Sequence[Effect] = (),
 ) -> Payload:
     """Run one write through the mutation log and outbox; answer with its payload."""
-    outcome = await info.context.writes.run(
-        mutation=mutation,
-        client_mutation_id=client_mutation_id,
-        owning=owning,
-        subject=subject,
-        effects=effects,
-        write=write,
-    )
-    errors = [MutationError(e["code"], e["message"], e.get("field")) for e in outcome.errors]
-    return Payload(client_mutation_id, outcome.subject, errors, outcome.replayed)
+    try:
+        outcome = await info.context.writes.run(
+            mutation=mutation,
+            client_mutation_id=client_mutation_id,
+            owning=owning,
+            subject=subject,
+            effects=effects,
+            write=write,
+        )
+    except UserError as in_progress:
+        return refused(client_mutation_id, in_progress)
+    return _payload(client_mutation_id, outcome)

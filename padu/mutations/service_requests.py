@@ -12,7 +12,7 @@ from datetime import datetime
 import strawberry
 
 from padu.dispatcher import credit_payload
-from padu.mutations.common import Payload, refused, run
+from padu.mutations.common import Payload, refused, replay, run
 from padu.principal import Role
 from padu.resolvers.info import Info
 from padu.schema.enums import RequestStatus, ServiceCategory
@@ -90,6 +90,8 @@ async def _visible_request(info: Info, request_id: str) -> ServiceRequest:
 
 async def submit_service_request(info: Info, input: SubmitServiceRequestInput) -> Payload:
     context, principal = info.context, info.context.viewer.principal
+    if earlier := await replay(info, "submitServiceRequest", input.client_mutation_id):
+        return earlier
     try:
         if principal.role is Role.CITIZEN:
             if input.resident_nik not in (None, principal.subject):
@@ -149,6 +151,8 @@ async def assign_service_request(
     info: Info, id: strawberry.ID, nip: NIP, client_mutation_id: str | None = None
 ) -> Payload:
     context, principal = info.context, info.context.viewer.principal
+    if earlier := await replay(info, "assignServiceRequest", client_mutation_id):
+        return earlier
     try:
         if not id.isdigit():
             raise UserError("NOT_FOUND", f"No service request {id}.", "id")
@@ -222,6 +226,9 @@ async def _change(
     client_mutation_id: str | None,
 ) -> Payload:
     context, principal = info.context, info.context.viewer.principal
+    name = "resolveServiceRequest" if status is S.RESOLVED else "updateServiceRequestStatus"
+    if earlier := await replay(info, name, client_mutation_id):
+        return earlier
     try:
         request = await _visible_request(info, id)
         allowed = TRANSITIONS[request.status]
@@ -271,7 +278,6 @@ async def _change(
             raise _conflict(request.id) from None
         return _subject(request.id)
 
-    name = "resolveServiceRequest" if status is S.RESOLVED else "updateServiceRequestStatus"
     return await run(
         info,
         mutation=name,

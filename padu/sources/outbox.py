@@ -155,6 +155,10 @@ class OutboxStore(Source):
             return None  # new (a CTE's insert is invisible to its own SELECT)
         return _mutation(rows[0])
 
+    async def mutation(self, key: str) -> MutationRecord | None:
+        rows = await self.fetch(f"SELECT {_MUTATION_COLUMNS} FROM mutation_log WHERE key = $1", key)
+        return _mutation(rows[0]) if rows else None
+
     async def finish_mutation(
         self, key: str, *, committed: bool, result: dict[str, Any], subject: str | None = None
     ) -> None:
