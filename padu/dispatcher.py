@@ -69,7 +69,7 @@ class Dispatcher:
         self.settings = config.outbox
         # A started mutation younger than its slowest possible owning write is still running.
         slowest = max(s.config.connect_timeout + 4 * s.config.statement_timeout for s in sources)
-        self.settle_after = slowest + 5.0
+        self.settle_after = slowest + 2.0
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from padu.faults import crash_point
 from padu.principal import Principal
 from padu.sources import Sources
 from padu.sources.base import AlreadyApplied, Source
@@ -115,6 +116,7 @@ class Writes:
             return outcome
         except AlreadyApplied:
             changed = subject  # only after a crash and retry: the write is already there
+        crash_point("after-owning-write")
         outcome = Outcome(changed or subject)
         await state.finish_mutation(
             key, committed=True, result=outcome.as_json(), subject=outcome.subject
