@@ -27,7 +27,6 @@ from padu.sources.performance import ActivityCategory, Credit
 log = logging.getLogger("padu.dispatcher")
 
 BATCH = 50
-LEASE_SECONDS = 30.0
 
 Handler = Callable[[Sources, str, dict[str, Any]], Awaitable[None]]
 
@@ -67,8 +66,10 @@ class Dispatcher:
     def __init__(self, sources: Sources, config: Config) -> None:
         self.sources = sources
         self.settings = config.outbox
-        # A started mutation younger than its slowest possible owning write is still running.
+        # No write outlasts its source's timeouts: a delivery claimed longer ago than that
+        # belongs to a process that died, and a mutation started longer ago is not running.
         slowest = max(s.config.connect_timeout + 4 * s.config.statement_timeout for s in sources)
+        self.lease = slowest + 1.0
         self.settle_after = slowest + 2.0
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -102,7 +103,7 @@ class Dispatcher:
 
     async def deliver_due(self) -> int:
         """Deliver what is due now; returns how many deliveries were tried."""
-        claimed = await self.sources.state.claim_deliveries(BATCH, LEASE_SECONDS)
+        claimed = await self.sources.state.claim_deliveries(BATCH, self.lease)
         for delivery in claimed:
             await self.deliver(delivery)
         return len(claimed)
