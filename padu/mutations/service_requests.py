@@ -231,6 +231,10 @@ async def _change(
         return earlier
     try:
         request = await _visible_request(info, id)
+        if request.status is status:  # someone else made this change first
+            raise UserError(
+                "CONFLICT", f"Service request {request.id} is already {status.name}.", "status"
+            )
         allowed = TRANSITIONS[request.status]
         if status not in allowed:
             nexts = ", ".join(s.name for s in allowed) or "none (it is closed)"
