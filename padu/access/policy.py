@@ -118,6 +118,7 @@ TYPE_RULES: dict[str, Rule] = {
     "AuditEntry": roles(frozenset({Role.ADMIN})),
     "Delivery": roles(frozenset({Role.ADMIN})),
     "ServiceRequestPayload": roles(SIGNED_IN),
+    "EnrollmentPayload": roles(STAFF),
     "MutationError": roles(SIGNED_IN),
     "SyncStatus": roles(SIGNED_IN),
 }
@@ -141,6 +142,8 @@ FIELD_RULES: dict[tuple[str, str], Rule] = {
     ("Mutation", "updateServiceRequestStatus"): roles(CASEWORKERS | {Role.ADMIN}),
     ("Mutation", "resolveServiceRequest"): roles(CASEWORKERS | {Role.ADMIN}),
     ("ServiceRequest", "sync"): roles(SIGNED_IN),
+    ("Mutation", "enrollInCourse"): roles(CASEWORKERS),
+    ("Mutation", "recordCourseCompletion"): roles(frozenset({Role.SUPERVISOR, Role.ADMIN})),
     **{("Resident", name): _resident_field(name) for name in RESIDENT_FIELDS},
     **{
         ("ServiceRequest", name): roles(SIGNED_IN)

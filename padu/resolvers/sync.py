@@ -6,6 +6,7 @@ from padu.mutations.common import Payload
 from padu.resolvers.info import Info
 from padu.resolvers.pagination import CursorKind, connection, page_request
 from padu.schema.pagination import Connection
+from padu.sources.learning import Enrollment
 from padu.sources.outbox import Delivery, SyncSummary
 from padu.sources.service_requests import ServiceRequest
 
@@ -17,6 +18,14 @@ async def payload_service_request(root: Payload, info: Info) -> ServiceRequest |
     if request_id is None:
         return None
     return await info.context.loaders.service_request_by_id.load(request_id)
+
+
+async def payload_enrollment(root: Payload, info: Info) -> Enrollment | None:
+    enrolment_id = root.subject_id("enrollment")
+    if enrolment_id is None:
+        return None
+    found = await info.context.sources.learning.enrollments_by_id([enrolment_id])
+    return found[0] if found else None
 
 
 async def request_sync(root: ServiceRequest, info: Info) -> SyncSummary:

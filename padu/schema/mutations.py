@@ -7,13 +7,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from padu.mutations import learning
 from padu.mutations import service_requests as requests
 from padu.resolvers import sync as resolve_sync
 
 if TYPE_CHECKING:
+    from padu.schema.learning import Enrollment
     from padu.schema.service_requests import ServiceRequest
 
 LazyRequest = Annotated["ServiceRequest", strawberry.lazy("padu.schema.service_requests")]
+LazyEnrollment = Annotated["Enrollment", strawberry.lazy("padu.schema.learning")]
 
 
 @strawberry.type(description="Why a mutation was refused; nothing was written.")
@@ -38,6 +41,16 @@ class ServiceRequestPayload:
     )
 
 
+@strawberry.type(description="What an e-learning mutation answers.")
+class EnrollmentPayload:
+    client_mutation_id: str | None
+    errors: list[MutationError] = strawberry.field(description="Empty when it succeeded.")
+    replayed: bool
+    enrollment: LazyEnrollment | None = strawberry.field(
+        resolver=resolve_sync.payload_enrollment, description="The enrolment as it is now."
+    )
+
+
 @strawberry.type(description="Writes. Each takes an optional clientMutationId for safe retries.")
 class Mutation:
     submit_service_request: ServiceRequestPayload | None = strawberry.mutation(
@@ -58,6 +71,15 @@ class Mutation:
         resolver=requests.resolve_service_request,
         description="The assignee resolves the request; the work is credited to their "
         "e-Kinerja activities, exactly once.",
+    )
+
+    enroll_in_course: EnrollmentPayload | None = strawberry.mutation(
+        resolver=learning.enroll_in_course, description="An officer enrols in a course."
+    )
+    record_course_completion: EnrollmentPayload | None = strawberry.mutation(
+        resolver=learning.record_course_completion,
+        description="Credits the course's JP in e-learning and logs the learning as a "
+        "competency-development activity in e-Kinerja, exactly once.",
     )
 
 

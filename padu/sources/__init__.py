@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from padu.config import Config
 from padu.sources.base import Source
-from padu.sources.learning import LearningSource
+from padu.sources.learning_writes import LearningWrites
 from padu.sources.performance import PerformanceWrites
 from padu.sources.population import PopulationSource
 from padu.sources.service_request_writes import ServiceRequestWrites
@@ -21,7 +21,7 @@ class Sources:
     population: PopulationSource
     service_requests: ServiceRequestWrites
     performance: PerformanceWrites
-    learning: LearningSource
+    learning: LearningWrites
     state: StateSource
 
     def __iter__(self) -> Iterator[Source]:
@@ -39,7 +39,7 @@ class Sources:
                 configs["service_requests"], dsns["service_requests"]
             ),
             performance=PerformanceWrites(configs["performance"], dsns["performance"]),
-            learning=LearningSource(configs["learning"], dsns["learning"]),
+            learning=LearningWrites(configs["learning"], dsns["learning"]),
             state=StateSource(config.state, dsns["state"]),
         )
 

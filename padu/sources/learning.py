@@ -206,6 +206,12 @@ class LearningSource(Source):
             for r in await self.fetch(query, *_years(keys))
         ]
 
+    async def enrollments_by_id(self, ids: Sequence[int]) -> list[Enrollment]:
+        query = (
+            f"SELECT {_ENROLLMENT_COLUMNS} FROM {_ENROLLMENT_FROM} WHERE ue.id = ANY($1::bigint[])"
+        )
+        return [_enrollment(r) for r in await self.fetch(query, list(ids))]
+
     async def enrollments_by_course(
         self,
         course_ids: Sequence[int],

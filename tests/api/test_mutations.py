@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -13,8 +14,9 @@ import pytest_asyncio
 from padu.app import create_app
 from padu.config import Config, parse_config
 from padu.principal import Role
+from padu.sources.learning import WIB
 from tests.conftest import ADMIN_ID, TEST_SETTINGS, bearer, drop_databases, fresh_databases
-from tests.data import AGUS, BUDI, HENDRA, MAYA, SITI
+from tests.data import AGUS, BUDI, HENDRA, JOKO, MAYA, SITI
 
 Ask = Callable[..., Awaitable[dict[str, Any]]]
 FAST_OUTBOX = {"retry_base_seconds": 0.05, "retry_max_seconds": 0.2, "poll_seconds": 0.05}
@@ -189,3 +191,147 @@ async def test_resolving_credits_the_assignee_exactly_once(
         {"category": "PUBLIC_SERVICE", "minutes": 30,
          "serviceRequest": {"ticketNumber": "LKS-2026-000002"}}
     ]  # fmt: skip
+
+
+ENROL = "mutation($c: ID!) { enrollInCourse(courseId: $c) { errors { code field } enrollment { course { id } completed officer { nip } } } }"
+COMPLETE = """mutation($c: ID!, $n: NIP!, $at: DateTime!) { recordCourseCompletion(courseId: $c, nip: $n,
+  completedAt: $at) { errors { code field } enrollment { course { id } completed completedAt } } }"""
+
+
+async def test_enrolling_in_a_course(ask: Ask) -> None:
+    joko = (Role.OFFICER, JOKO)
+    body = await ask(ENROL, {"c": "1"}, as_=joko)
+    assert body["data"]["enrollInCourse"] == {
+        "errors": [],
+        "enrollment": {"course": {"id": "1"}, "completed": False, "officer": {"nip": JOKO}},
+    }
+    again = await ask(ENROL, {"c": "1"}, as_=joko)
+    assert again["data"]["enrollInCourse"]["errors"] == [
+        {"code": "ALREADY_ENROLLED", "field": "courseId"}
+    ]
+    missing = await ask(ENROL, {"c": "99"}, as_=joko)
+    assert missing["data"]["enrollInCourse"]["errors"] == [
+        {"code": "NOT_FOUND", "field": "courseId"}
+    ]
+
+
+async def test_a_completion_credits_jp_and_e_kinerja_once(
+    ask: Ask, writable: dict[str, str]
+) -> None:
+    boss = (Role.SUPERVISOR, HENDRA)
+    body = await ask(COMPLETE, {"c": "3", "n": AGUS, "at": "2026-05-01T10:00:00+07:00"}, as_=boss)
+    assert body["data"]["recordCourseCompletion"] == {
+        "errors": [],
+        "enrollment": {
+            "course": {"id": "3"},
+            "completed": True,
+            "completedAt": "2026-05-01T03:00:00+00:00",
+        },
+    }
+    summary = await ask(
+        "query($n: NIP!) { officer(nip: $n) { learning(year: 2026) { jpCompleted compliant } } }",
+        {"n": AGUS},
+        as_=(Role.OFFICER, AGUS),
+    )
+    assert summary["data"]["officer"]["learning"] == {"jpCompleted": 22 + 6, "compliant": True}
+
+    async def competency() -> list[tuple[str, int]]:
+        conn = await asyncpg.connect(writable["performance"])
+        try:
+            rows = await conn.fetch(
+                "SELECT tanggal::text, durasi_menit FROM aktivitas "
+                "WHERE nip = $1 AND kategori = 'pengembangan_kompetensi' AND tanggal = '2026-05-01'",
+                AGUS,
+            )
+        finally:
+            await conn.close()
+        return [(r["tanggal"], r["durasi_menit"]) for r in rows]
+
+    deadline = asyncio.get_running_loop().time() + 5
+    while not await competency() and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.05)
+    assert await competency() == [("2026-05-01", 6 * 45)]
+    again = await ask(COMPLETE, {"c": "3", "n": AGUS, "at": "2026-05-02T10:00:00+07:00"}, as_=boss)
+    assert again["data"]["recordCourseCompletion"]["errors"] == [
+        {"code": "CONFLICT", "field": "courseId"}
+    ]
+    other_unit = await ask(
+        COMPLETE, {"c": "1", "n": MAYA, "at": "2026-05-01T10:00:00+07:00"}, as_=boss
+    )
+    assert other_unit["data"]["recordCourseCompletion"]["errors"] == [
+        {"code": "FORBIDDEN", "field": "nip"}
+    ]
+    no_account = await ask(
+        COMPLETE, {"c": "1", "n": HENDRA, "at": "2026-05-01T10:00:00+07:00"}, as_=boss
+    )
+    assert no_account["data"]["recordCourseCompletion"]["errors"] == [
+        {"code": "NOT_FOUND", "field": "nip"}
+    ]
+    future = await ask(COMPLETE, {"c": "1", "n": AGUS, "at": "2099-01-01T00:00:00+07:00"}, as_=boss)
+    assert future["data"]["recordCourseCompletion"]["errors"] == [
+        {"code": "BAD_USER_INPUT", "field": "completedAt"}
+    ]
+    await asyncio.sleep(0.2)
+    assert await competency() == [("2026-05-01", 6 * 45)]  # still once
+
+
+async def test_citizen_to_credit_end_to_end(ask: Ask) -> None:
+    """The acceptance path: a citizen submits, a supervisor assigns, the officer works and resolves."""
+    submitted = await ask(
+        SUBMIT % (PAYLOAD % "id ticketNumber"),
+        {
+            "input": {
+                "category": "COMPLAINT",
+                "title": "Jalan berlubang",
+                "description": "Depan SD.",
+                "villageCode": "36.71.01.1001",
+            }
+        },
+        as_=(Role.CITIZEN, BUDI),
+    )
+    request = submitted["data"]["submitServiceRequest"]["serviceRequest"]
+    rid, ticket = request["id"], request["ticketNumber"]
+    assigned = await ask(
+        "mutation($id: ID!, $nip: NIP!) { assignServiceRequest(id: $id, nip: $nip) { errors { code } } }",
+        {"id": rid, "nip": AGUS},
+        as_=(Role.SUPERVISOR, HENDRA),
+    )
+    assert assigned["data"]["assignServiceRequest"]["errors"] == []
+    officer = (Role.OFFICER, AGUS)
+    for status in ("VERIFIED", "IN_PROGRESS"):
+        moved = await ask(
+            "mutation($id: ID!, $s: ServiceRequestStatus!) { updateServiceRequestStatus(id: $id, status: $s) "
+            "{ errors { code } serviceRequest { status } } }",
+            {"id": rid, "s": status},
+            as_=officer,
+        )
+        assert moved["data"]["updateServiceRequestStatus"] == {
+            "errors": [],
+            "serviceRequest": {"status": status},
+        }
+    resolved = await ask(
+        'mutation($id: ID!) { resolveServiceRequest(id: $id, resolution: "Ditambal") { errors { code } '
+        "serviceRequest { status events { status } } } }",
+        {"id": rid},
+        as_=officer,
+    )
+    assert resolved["data"]["resolveServiceRequest"]["serviceRequest"] == {
+        "status": "RESOLVED",
+        "events": [
+            {"status": s} for s in ("SUBMITTED", "SUBMITTED", "VERIFIED", "IN_PROGRESS", "RESOLVED")
+        ],
+    }
+    assert (await settled(ask, rid))["status"] == "SYNCED"
+    quarter = (datetime.now(WIB).month - 1) // 3 + 1
+    work = await ask(
+        "query($n: NIP!, $q: Int!, $y: Int!) { officer(nip: $n) { activities(first: 1) { nodes { category minutes "
+        "serviceRequest { ticketNumber } } } performance(year: $y, quarter: $q) { activityCount } } }",
+        {"n": AGUS, "q": quarter, "y": datetime.now(WIB).year},
+        as_=officer,
+    )
+    assert work["data"]["officer"]["activities"]["nodes"][0] == {
+        "category": "PUBLIC_SERVICE",
+        "minutes": 60,
+        "serviceRequest": {"ticketNumber": ticket},
+    }
+    assert work["data"]["officer"]["performance"]["activityCount"] >= 1

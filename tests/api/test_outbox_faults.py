@@ -125,6 +125,17 @@ async def test_performance_down_the_credit_waits_then_lands_once(
             assert (state["status"], state["pendingEffects"]) == ("PENDING", 1)
             assert "performance" in state["lastError"]
             assert await credit_count(dsns["performance"]) == (0, 0)
+            failing = (await http.post("/graphql", json={"query": "{ deliveries(failing: true) "
+                "{ totalCount nodes { kind target subject attempts lastError } } }"},
+                headers=bearer(config, Role.ADMIN, "ops"))).json()["data"]["deliveries"]  # fmt: skip
+            assert failing["totalCount"] == 1
+            [entry] = failing["nodes"]
+            assert (entry["kind"], entry["target"], entry["subject"]) == (
+                "credit_activity",
+                "performance",
+                f"serviceRequest:{request_id}",
+            )
+            assert entry["attempts"] >= 2 and "performance" in entry["lastError"]
             await proxy.start()
             assert await wait_for(lambda: credit_count(dsns["performance"]), (1, 1)) == (1, 1)
             await asyncio.sleep(0.3)  # no second delivery follows

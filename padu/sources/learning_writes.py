@@ -1,0 +1,75 @@
+"""The writes Padu makes to e-learning: enrolments and completions (which credit JP)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from padu.sources.learning import LearningSource
+
+
+class NotEnrolled(Exception):
+    """The learner has no enrolment in the course."""
+
+
+class AlreadyDone(Exception):
+    """The enrolment or completion exists already: the write did nothing."""
+
+
+class LearningWrites(LearningSource):
+    """Keyed writes to the Moodle-like tables, each in one transaction."""
+
+    async def user_id(self, nip: str) -> int | None:
+        """The e-learning account of an officer (Moodle keeps the NIP in ``idnumber``)."""
+        rows = await self.fetch(
+            "SELECT id FROM mdl_user WHERE idnumber = $1 AND deleted = 0 ORDER BY id LIMIT 1", nip
+        )
+        return int(rows[0]["id"]) if rows else None
+
+    async def enrol(self, key: str, user_id: int, course_id: int, at: datetime) -> int:
+        """Enrol the user (manual enrolment); returns the enrolment id."""
+        epoch = int(at.timestamp())
+        async with self.write(key) as connection:
+            enrol_id = await connection.fetchval(
+                """INSERT INTO mdl_enrol (enrol, courseid) VALUES ('manual', $1)
+                   ON CONFLICT (enrol, courseid) DO UPDATE SET enrol = EXCLUDED.enrol
+                   RETURNING id""",
+                course_id,
+            )
+            enrolment_id = await connection.fetchval(
+                """INSERT INTO mdl_user_enrolments (enrolid, userid, timecreated)
+                   VALUES ($1, $2, $3) ON CONFLICT (enrolid, userid) DO NOTHING RETURNING id""",
+                enrol_id, user_id, epoch,
+            )  # fmt: skip
+            if enrolment_id is None:
+                raise AlreadyDone(course_id)
+            await connection.execute(
+                """INSERT INTO mdl_course_completions (userid, course, timeenrolled)
+                   VALUES ($1, $2, $3) ON CONFLICT (userid, course) DO NOTHING""",
+                user_id, course_id, epoch,
+            )  # fmt: skip
+        return int(enrolment_id)
+
+    async def complete(self, key: str, user_id: int, course_id: int, at: datetime) -> int:
+        """Record the completion; returns the enrolment id. Raises NotEnrolled or AlreadyDone."""
+        epoch = int(at.timestamp())
+        async with self.write(key) as connection:
+            enrolment_id = await connection.fetchval(
+                """SELECT ue.id FROM mdl_user_enrolments ue JOIN mdl_enrol e ON e.id = ue.enrolid
+                   WHERE ue.userid = $1 AND e.courseid = $2 ORDER BY ue.id LIMIT 1""",
+                user_id, course_id,
+            )  # fmt: skip
+            if enrolment_id is None:
+                raise NotEnrolled(course_id)
+            completed = await connection.fetchval(
+                """INSERT INTO mdl_course_completions (userid, course, timeenrolled,
+                                                     timestarted, timecompleted)
+                   VALUES ($1, $2, $3, $3, $3)
+                   ON CONFLICT (userid, course) DO UPDATE
+                       SET timecompleted = EXCLUDED.timecompleted
+                       WHERE mdl_course_completions.timecompleted IS NULL
+                   RETURNING id""",
+                user_id, course_id, epoch,
+            )  # fmt: skip
+            if completed is None:
+                raise AlreadyDone(course_id)
+        return int(enrolment_id)
