@@ -8,7 +8,7 @@ import logging
 import sys
 import time
 
-from padu.config import ConfigError, load_config
+from padu.config import SOURCE_NAMES, ConfigError, load_config
 from padu.logs import install_redaction
 from padu.principal import Role
 
@@ -42,8 +42,9 @@ async def _seed_async(args: argparse.Namespace) -> int:
     config = load_config()
     dsns = await source_dsns(config)
     started = time.perf_counter()
+    sources = {name: dsns[name] for name in SOURCE_NAMES}  # not Padu's own state database
     report = await seed(
-        dsns, config.region, SCALES[args.scale], seed=args.seed, progress=not args.quiet
+        sources, config.region, SCALES[args.scale], seed=args.seed, progress=not args.quiet
     )
     print(report, file=sys.stderr)
     print(f"seeded {args.scale} data in {time.perf_counter() - started:.1f}s", file=sys.stderr)

@@ -96,6 +96,9 @@ class Dispatcher:
             except PaduError as exc:  # the state database itself is unreachable
                 log.warning("outbox paused: %s", exc)
                 busy = False
+            except Exception:  # never let one bad round stop deliveries for good
+                log.exception("outbox round failed; retrying")
+                busy = False
             if not busy:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.settings.poll_seconds)

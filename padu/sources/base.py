@@ -16,6 +16,10 @@ from padu.errors import SourceTimeout, SourceUnavailable
 from padu.sources.trace import current_trace
 
 log = logging.getLogger("padu.sources")
+NO_WRITE_KEYS = (
+    "has no padu_tulisan table, which Padu's writes need (demo data seeded by an older Padu: "
+    "run `padu seed` again)"
+)
 T = TypeVar("T")
 
 # Errors that mean "the source is unreachable or broken", not "the query is wrong".
@@ -115,18 +119,24 @@ class Source:
         most once: a second attempt with the key raises AlreadyApplied and changes nothing.
         """
         async with self.transaction() as connection:
-            claimed = await connection.fetchval(
-                "INSERT INTO padu_tulisan (kunci) VALUES ($1) "
-                "ON CONFLICT (kunci) DO NOTHING RETURNING kunci",
-                key,
-            )
+            try:
+                claimed = await connection.fetchval(
+                    "INSERT INTO padu_tulisan (kunci) VALUES ($1) "
+                    "ON CONFLICT (kunci) DO NOTHING RETURNING kunci",
+                    key,
+                )
+            except asyncpg.UndefinedTableError:
+                raise SourceUnavailable(self.name, NO_WRITE_KEYS) from None
             if claimed is None:
                 raise AlreadyApplied(key)
             yield connection
 
     async def applied(self, key: str) -> bool:
         """Whether the keyed write ``key`` was committed here."""
-        rows = await self.fetch("SELECT 1 FROM padu_tulisan WHERE kunci = $1", key)
+        try:
+            rows = await self.fetch("SELECT 1 FROM padu_tulisan WHERE kunci = $1", key)
+        except asyncpg.UndefinedTableError:
+            raise SourceUnavailable(self.name, NO_WRITE_KEYS) from None
         return bool(rows)
 
     async def ping(self) -> float:
