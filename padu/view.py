@@ -202,6 +202,7 @@ class PaduGraphQL(GraphQL[Context, None]):
             variables["nip"] = officers[0].nip
         year = date.today().year
         district = self.config.region.districts[0].code if self.config.region.districts else ""
+        village = self.config.region.villages[0].code if self.config.region.villages else ""
         query = (
             resources.files("padu")
             .joinpath("playground.graphql")
@@ -209,6 +210,7 @@ class PaduGraphQL(GraphQL[Context, None]):
             .replace("__YEAR__", str(year))
             .replace("__PREVIOUS_YEAR__", str(year - 1))
             .replace("__DISTRICT__", district)
+            .replace("__VILLAGE__", village)
             .replace("__NIK__", variables.get("nik", "NIK"))
             .replace("__NIP__", variables.get("nip", "NIP"))
         )
