@@ -40,8 +40,12 @@ async def _ping(source: Source) -> dict[str, object]:
     try:
         latency = await asyncio.wait_for(source.ping(), timeout=source.config.connect_timeout)
     except (PaduError, TimeoutError) as exc:
-        return {"status": "down", "error": str(exc) or "timed out"}
-    return {"status": "up", "latencyMs": round(latency, 2)}
+        return {
+            "status": "down",
+            "error": str(exc) or "timed out",
+            "circuit": source.breaker.state.value,
+        }
+    return {"status": "up", "latencyMs": round(latency, 2), "circuit": source.breaker.state.value}
 
 
 async def healthz(request: Request) -> Response:

@@ -31,6 +31,9 @@ def _serve(args: argparse.Namespace) -> int:
         log_level=args.log_level,
         loop="uvloop",
         http="httptools",
+        # On SIGTERM: stop accepting, let in-flight requests finish, then run the lifespan
+        # shutdown (outbox dispatcher, pools).
+        timeout_graceful_shutdown=config.shutdown_grace,
     )
     return 0
 

@@ -39,6 +39,8 @@ class SourceConfig:
     pool_max: int = 10
     connect_timeout: float = 5.0
     statement_timeout: float = 10.0
+    breaker_failures: int = 5
+    breaker_cooldown: float = 5.0
 
     @property
     def embedded(self) -> bool:
@@ -100,6 +102,7 @@ class Config:
     state_dir: Path
     host: str
     port: int
+    shutdown_grace: float
     demo_scale: str
     jp_required: int
     sources: Mapping[str, SourceConfig]
@@ -202,7 +205,10 @@ class _Reader:
 def _source(
     file: str, name: str, table: Mapping[str, Any], env: Mapping[str, str], prefix: str = ""
 ) -> SourceConfig:
-    known = ("connect_timeout", "dsn", "pool_max", "pool_min", "statement_timeout")
+    known = (
+        "breaker_cooldown_seconds", "breaker_failures", "connect_timeout", "dsn", "pool_max",
+        "pool_min", "statement_timeout",
+    )  # fmt: skip
     r = _Reader(file, table, prefix or f"sources.{name}.", known, env)
     dsn = r.string("dsn", "").strip() or None
     if dsn is not None and not dsn.startswith(("postgresql://", "postgres://")):
@@ -218,6 +224,8 @@ def _source(
         pool_max=pool_max,
         connect_timeout=float(r.number("connect_timeout", 5.0, minimum=0.1)),
         statement_timeout=float(r.number("statement_timeout", 10.0, minimum=0.1)),
+        breaker_failures=r.integer("breaker_failures", 5, minimum=1),
+        breaker_cooldown=float(r.number("breaker_cooldown_seconds", 5.0, minimum=0.1)),
     )
 
 
@@ -282,7 +290,8 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
     top = _Reader(file, data, "", sections, env)
     padu_keys = ("demo_scale", "jp_required", "mode", "region", "state_dir")
     padu = _Reader(file, top.table_at("padu"), "padu.", padu_keys, env)
-    server = _Reader(file, top.table_at("server"), "server.", ("host", "port"), env)
+    server_keys = ("host", "port", "shutdown_grace_seconds")
+    server = _Reader(file, top.table_at("server"), "server.", server_keys, env)
     sources = _Reader(file, top.table_at("sources"), "sources.", SOURCE_NAMES, env, "source")
 
     mode = padu.string("mode", "development")
@@ -329,6 +338,7 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
         state_dir=(base / padu.string("state_dir", ".padu")).resolve(),
         host=host,
         port=port,
+        shutdown_grace=float(server.number("shutdown_grace_seconds", 10, minimum=0)),
         demo_scale=demo_scale,
         jp_required=int(padu.number("jp_required", 20, minimum=0, integer=True)),
         sources={name: _source(file, name, sources.table_at(name), env) for name in SOURCE_NAMES},

@@ -225,13 +225,14 @@ def test_bad_port_environment(port: str, reason: str) -> None:
         pytest.param(
             {"server": {"hostname": "x"}},
             "server.hostname",
-            "unknown key (known: host, port)",
+            "unknown key (known: host, port, shutdown_grace_seconds)",
             id="unknown-server-key",
         ),
         pytest.param(
             {"sources": {"population": {"pool": 3}}},
             "sources.population.pool",
-            "unknown key (known: connect_timeout, dsn, pool_max, pool_min, statement_timeout)",
+            "unknown key (known: breaker_cooldown_seconds, breaker_failures, connect_timeout, dsn, "
+            "pool_max, pool_min, statement_timeout)",
             id="unknown-source-key",
         ),
         pytest.param(

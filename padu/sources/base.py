@@ -13,6 +13,7 @@ import asyncpg
 
 from padu.config import SourceConfig
 from padu.errors import SourceTimeout, SourceUnavailable
+from padu.sources.breaker import CircuitBreaker, CircuitOpen
 from padu.sources.trace import current_trace
 
 log = logging.getLogger("padu.sources")
@@ -41,6 +42,7 @@ class Source:
         self.config = config
         self.dsn = dsn
         self._pool: asyncpg.Pool | None = None
+        self.breaker = CircuitBreaker(config.breaker_failures, config.breaker_cooldown)
 
     async def start(self) -> None:
         """Open the pool; a source that is down at start-up is retried on first use."""
@@ -69,12 +71,49 @@ class Source:
             raise RuntimeError(f"source {self.name} is not started")
         return self._pool
 
+    @asynccontextmanager
+    async def _guarded(self) -> AsyncIterator[None]:
+        """Consult the circuit breaker before a call and tell it how the call went."""
+        try:
+            self.breaker.before_call()
+        except CircuitOpen as resting:
+            raise SourceUnavailable(
+                self.name, f"is failing; calls paused ({resting}) before a new try"
+            ) from None
+        try:
+            yield
+        except SourceUnavailable:  # timeouts included: the source did not serve the call
+            self.breaker.failed()
+            raise
+        except BaseException:  # the source answered (an error of the query or the caller)
+            self.breaker.succeeded()
+            raise
+        self.breaker.succeeded()
+
     async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
-        """Run one query as one counted round trip; connection trouble becomes SourceUnavailable.
+        """Run one read as one counted round trip; connection trouble becomes SourceUnavailable.
 
         Waiting for a connection is bounded by ``connect_timeout`` and the statement by
-        ``statement_timeout`` (asyncpg cancels it on the server when it expires).
+        ``statement_timeout`` (asyncpg cancels it on the server when it expires). A read
+        that fails on a broken connection (e.g. after the server restarted) is retried once
+        on a fresh one; reads change nothing, so that is safe. Writes are never retried here.
         """
+        async with self._guarded():
+            try:
+                rows = await self._fetch_once(query, args)
+            except _UNAVAILABLE as exc:
+                log.info("source %s: retrying a read once after %s", self.name, type(exc).__name__)
+                try:
+                    rows = await self._fetch_once(query, args)
+                except _UNAVAILABLE as again:
+                    log.warning("source %s unavailable: %s", self.name, again)
+                    raise SourceUnavailable(self.name) from None
+        trace = current_trace.get()
+        if trace is not None:
+            trace.record(self.name, len(rows))
+        return rows
+
+    async def _fetch_once(self, query: str, args: tuple[Any, ...]) -> list[asyncpg.Record]:
         try:
             async with self.pool.acquire(timeout=self.config.connect_timeout) as connection:
                 try:
@@ -85,28 +124,23 @@ class Source:
         except TimeoutError:
             limit = self.config.connect_timeout
             raise SourceUnavailable(self.name, f"gave no connection within {limit:g}s") from None
-        except _UNAVAILABLE as exc:
-            log.warning("source %s unavailable: %s", self.name, exc)
-            raise SourceUnavailable(self.name) from None
-        trace = current_trace.get()
-        if trace is not None:
-            trace.record(self.name, len(rows))
         return rows
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
         """One transaction, counted as one round trip; connection trouble is SourceUnavailable."""
-        try:
-            async with (
-                self.pool.acquire(timeout=self.config.connect_timeout) as connection,
-                connection.transaction(),
-            ):
-                yield connection
-        except TimeoutError:
-            raise SourceTimeout(self.name, "did not complete the write in time") from None
-        except _UNAVAILABLE as exc:
-            log.warning("source %s unavailable during a write: %s", self.name, exc)
-            raise SourceUnavailable(self.name) from None
+        async with self._guarded():
+            try:
+                async with (
+                    self.pool.acquire(timeout=self.config.connect_timeout) as connection,
+                    connection.transaction(),
+                ):
+                    yield connection
+            except TimeoutError:
+                raise SourceTimeout(self.name, "did not complete the write in time") from None
+            except _UNAVAILABLE as exc:
+                log.warning("source %s unavailable during a write: %s", self.name, exc)
+                raise SourceUnavailable(self.name) from None
         trace = current_trace.get()
         if trace is not None:
             trace.record(self.name, 0)
