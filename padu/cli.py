@@ -33,7 +33,7 @@ def _serve(args: argparse.Namespace) -> int:
         http="httptools",
         # On SIGTERM: stop accepting, let in-flight requests finish, then run the lifespan
         # shutdown (outbox dispatcher, pools).
-        timeout_graceful_shutdown=config.shutdown_grace,
+        timeout_graceful_shutdown=max(1, round(config.shutdown_grace)),
     )
     return 0
 
