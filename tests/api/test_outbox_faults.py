@@ -5,11 +5,7 @@ the Padu process killed with SIGKILL at the worst moments. Each asserts the exac
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import socket
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,7 +20,8 @@ from padu.app import create_app
 from padu.config import Config, parse_config
 from padu.principal import Role
 from tests.conftest import TEST_SETTINGS, bearer, drop_databases, fresh_databases
-from tests.data import AGUS, TEST_AUDIT_KEY, TEST_SECRET
+from tests.data import AGUS
+from tests.padu_process import Padu, write_config
 from tests.proxy import Proxy
 
 FAST = {
@@ -228,65 +225,6 @@ async def test_a_burst_of_200_with_the_source_flapping_credits_each_once(
 # --- SIGKILL: a real Padu process, killed and started again ---------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def write_config(folder: Path, dsns: dict[str, str], performance: str) -> Path:
-    lines = [
-        '[padu]\nmode = "development"\nregion = "36.71"\n',
-        f'[auth]\nhs256_secret = "{TEST_SECRET}"\n',
-        f'[audit]\nhash_key = "{TEST_AUDIT_KEY}"\n',
-        "[outbox]\nretry_base_seconds = 0.05\nretry_max_seconds = 0.2\npoll_seconds = 0.05\n",
-        f'[state]\ndsn = "{dsns["state"]}"\nconnect_timeout = 0.5\nstatement_timeout = 0.5\n',
-    ]
-    for source in ("population", "service_requests", "performance", "learning"):
-        dsn = performance if source == "performance" else dsns[source]
-        lines.append(
-            f'[sources.{source}]\ndsn = "{dsn}"\nconnect_timeout = 0.5\nstatement_timeout = 0.5\n'
-        )
-    path = folder / "padu.toml"
-    path.write_text("\n".join(lines))
-    return path
-
-
-class Padu:
-    """``padu serve`` as a child process."""
-
-    def __init__(self, config: Path, fault: str | None = None) -> None:
-        self.port = free_port()
-        env = {**os.environ, "PADU_CONFIG": str(config), "PORT": str(self.port)}
-        env.pop("PADU_FAULT", None)
-        if fault:
-            env["PADU_FAULT"] = fault
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "padu.cli", "serve", "--log-level", "warning"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    async def ready(self) -> None:
-        async with httpx.AsyncClient() as http:
-            for _ in range(200):
-                try:
-                    await http.get(f"{self.url}/healthz")
-                    return
-                except httpx.TransportError:
-                    await asyncio.sleep(0.05)
-        raise AssertionError("padu did not start")
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-
-@pytest.fixture
-def config_folder(tmp_path: Path) -> Path:
-    return tmp_path
-
-
 async def resolve_over_http(padu: Padu, request_id: int) -> httpx.Response:
     config = parse_config(TEST_SETTINGS, "test.toml", {})
     async with httpx.AsyncClient(timeout=10) as http:
@@ -298,12 +236,12 @@ async def resolve_over_http(padu: Padu, request_id: int) -> httpx.Response:
 
 
 async def test_killed_before_delivery_the_credit_lands_once_after_restart(
-    world: tuple[dict[str, str], Proxy], config_folder: Path
+    world: tuple[dict[str, str], Proxy], tmp_path: Path
 ) -> None:
     dsns, proxy = world
     [request_id] = await add_open_requests(dsns["service_requests"], 1)
     await proxy.stop()  # e-Kinerja is down: the credit waits in the outbox
-    path = write_config(config_folder, dsns, proxy.dsn)
+    path = write_config(tmp_path, dsns, proxy.dsn)
     first = Padu(path)
     try:
         await first.ready()
@@ -324,11 +262,11 @@ async def test_killed_before_delivery_the_credit_lands_once_after_restart(
 
 
 async def test_killed_between_the_owning_write_and_the_outbox_the_credit_still_lands_once(
-    world: tuple[dict[str, str], Proxy], config_folder: Path
+    world: tuple[dict[str, str], Proxy], tmp_path: Path
 ) -> None:
     dsns, proxy = world
     [request_id] = await add_open_requests(dsns["service_requests"], 1)
-    path = write_config(config_folder, dsns, proxy.dsn)
+    path = write_config(tmp_path, dsns, proxy.dsn)
     doomed = Padu(path, fault="after-owning-write")
     try:
         await doomed.ready()

@@ -1,0 +1,77 @@
+"""``padu serve`` as a real child process, for tests that kill or stop it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from tests.data import TEST_AUDIT_KEY, TEST_SECRET
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def write_config(folder: Path, dsns: dict[str, str], performance: str) -> Path:
+    lines = [
+        '[padu]\nmode = "development"\nregion = "36.71"\n',
+        f'[auth]\nhs256_secret = "{TEST_SECRET}"\n',
+        f'[audit]\nhash_key = "{TEST_AUDIT_KEY}"\n',
+        "[outbox]\nretry_base_seconds = 0.05\nretry_max_seconds = 0.2\npoll_seconds = 0.05\n",
+        f'[state]\ndsn = "{dsns["state"]}"\nconnect_timeout = 0.5\nstatement_timeout = 0.5\n',
+    ]
+    for source in ("population", "service_requests", "performance", "learning"):
+        dsn = performance if source == "performance" else dsns[source]
+        lines.append(
+            f'[sources.{source}]\ndsn = "{dsn}"\nconnect_timeout = 0.5\nstatement_timeout = 0.5\n'
+        )
+    path = folder / "padu.toml"
+    path.write_text("\n".join(lines))
+    return path
+
+
+class Padu:
+    """``padu serve`` as a child process."""
+
+    def __init__(self, config: Path, fault: str | None = None, log: Path | None = None) -> None:
+        self.port = free_port()
+        env = {**os.environ, "PADU_CONFIG": str(config), "PORT": str(self.port)}
+        env.pop("PADU_FAULT", None)
+        self._log = None if log is None else log.open("w")  # closed in kill() / close()
+        if fault:
+            env["PADU_FAULT"] = fault
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "padu.cli", "serve", "--log-level", "info" if log else "warning"],
+            env=env, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL if log is None else self._log,
+        )  # fmt: skip
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    async def ready(self) -> None:
+        async with httpx.AsyncClient() as http:
+            for _ in range(200):
+                try:
+                    await http.get(f"{self.url}/healthz")
+                    return
+                except httpx.TransportError:
+                    await asyncio.sleep(0.05)
+        raise AssertionError("padu did not start")
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self.close()
+
+    def close(self) -> None:
+        if self._log is not None:
+            self._log.close()
+            self._log = None
