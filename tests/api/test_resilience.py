@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+import warnings
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -20,7 +22,15 @@ import pytest_asyncio
 from padu.app import create_app
 from padu.config import SOURCE_NAMES, parse_config
 from padu.principal import Role
-from tests.conftest import ADMIN_ID, TEST_SETTINGS, bearer, drop_databases, fresh_databases
+from padu.sources.embedded import ensure_database, with_database
+from tests.conftest import (
+    ADMIN_ID,
+    TEST_SETTINGS,
+    bearer,
+    drop_databases,
+    fresh_databases,
+    load_fixture,
+)
 from tests.data import AGUS, BUDI
 from tests.proxy import Proxy
 
@@ -216,3 +226,39 @@ async def test_load_while_a_source_restarts(world: World) -> None:
     print(f"load: {len(outcomes)} requests, {len(failed)} with learning null, outage 1.0-1.8 s, "
           f"failed requests sent {min(s for s, _ in failed):.2f}-{max(s for s, _ in failed):.2f} s, "
           f"slowest answer {max(t for _, t, _, _ in outcomes) * 1000:.0f} ms")  # fmt: skip
+
+
+async def test_a_real_postgresql_restart_of_one_source(server_dsn: str, tmp_path: Path) -> None:
+    """The learning source on a PostgreSQL server of its own, restarted with pg_ctl."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        from pgserver import get_server
+        from pgserver._commands import pg_ctl
+
+    own = get_server(tmp_path / "learning-server", cleanup_mode="delete")
+    learning = with_database(own.get_uri(), "learning")
+    await ensure_database(own.get_uri(), "learning")
+    await load_fixture(learning, "learning")
+    dsns = await fresh_databases(server_dsn)
+    settings = {**TEST_SETTINGS, "sources": {name: TIMEOUTS for name in SOURCE_NAMES}}
+    config = parse_config(settings, "test.toml", {})
+    app = create_app(config, {**dsns, "learning": learning})
+    try:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://p") as http:
+                http.headers.update(bearer(config, Role.ADMIN, ADMIN_ID))
+                world = World(dsns, {}, http, app)
+                assert "errors" not in (await world.ask(OFFICER, {"n": AGUS})).json()
+                restarted = time.perf_counter()
+                await asyncio.to_thread(
+                    pg_ctl, ["-w", "-m", "fast", "restart"], pgdata=own.pgdata,
+                    user=own.system_user,
+                )  # fmt: skip
+                recovered = await until_ok(world, OFFICER, {"n": AGUS}, limit=5)
+                print(f"real restart: pg_ctl {time.perf_counter() - restarted - recovered:.2f} s, "
+                      f"answered again {recovered * 1000:.0f} ms after it")  # fmt: skip
+                assert recovered < 1.0  # the stale pooled connection was replaced at once
+    finally:
+        await drop_databases(server_dsn, dsns)
+        own.cleanup()
