@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install schema lint clean
+.PHONY: run test install schema lint bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Padu needs Python 3.11 or newer")'
@@ -26,6 +26,11 @@ test: $(STAMP)
 ## Regenerate schema.graphql from the code.
 schema: $(STAMP)
 	$(BIN)/padu export-schema > schema.graphql
+
+## Benchmark Padu against a hand-written baseline (needs the PADU_*_DSN of seeded databases).
+bench: $(STAMP)
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python -m bench.run
 
 lint: $(STAMP)
 	$(BIN)/pip install --quiet ruff mypy
