@@ -28,7 +28,7 @@ def _json(data: Any) -> Response:
 
 
 async def q1(request: Request) -> Response:
-    """50 residents × 6 fields, in NIK order."""
+    """50 residents x 6 fields, in NIK order."""
     rows = await POOLS["population"].fetch(
         "SELECT nik, nama_lengkap, jenis_kelamin, tanggal_lahir, pekerjaan, no_kk "
         "FROM penduduk ORDER BY nik LIMIT 50"
@@ -60,7 +60,7 @@ async def q2(request: Request) -> Response:
 
 
 async def q4(request: Request) -> Response:
-    """Service requests × 8 fields, newest first."""
+    """Service requests x 8 fields, newest first."""
     limit = int(request.query_params.get("first", "100"))
     rows = await POOLS["service_requests"].fetch(
         "SELECT id_permohonan, no_tiket, kode_kategori, status, judul, dibuat_pada, batas_waktu, "
