@@ -102,12 +102,12 @@ def connection(
 ) -> Connection[T]:
     """A connection from up to ``request.limit`` fetched items."""
     page = list(items[: request.first])
-    edges = [Edge(cursor=kind.encode(item), node=item) for item in page]
+    edges = [Edge(node=item, encode=kind.encode) for item in page]
     info = PageInfo(
         has_next_page=len(items) > request.first,
         has_previous_page=request.after is not None,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None,
+        start_cursor=kind.encode(page[0]) if page else None,
+        end_cursor=kind.encode(page[-1]) if page else None,
     )
     return Connection(edges=edges, page_info=info, count=count)
 

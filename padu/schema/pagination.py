@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import strawberry
 
@@ -18,10 +18,18 @@ class PageInfo:
     end_cursor: str | None
 
 
+def _edge_cursor(root: Edge[Any]) -> str:
+    # Encoded only when asked for: most list queries never read an edge's cursor.
+    return root.encode(root.node)
+
+
 @strawberry.type
 class Edge(Generic[T]):
-    cursor: str = strawberry.field(description="Opaque; pass as `after` to read on.")
+    cursor: str = strawberry.field(
+        resolver=_edge_cursor, description="Opaque; pass as `after` to read on."
+    )
     node: T
+    encode: strawberry.Private[Callable[[T], str]]
 
 
 @strawberry.type
