@@ -13,6 +13,7 @@ from padu.limits import limit_extensions
 from padu.schema.mutations import Mutation
 from padu.schema.query import Query
 from padu.schema.scalars import SCALARS
+from padu.validation_cache import CachedValidation
 
 
 class PaduSchema(strawberry.Schema):
@@ -41,6 +42,7 @@ def build_schema(config: Config | None = None) -> PaduSchema:
         extensions=[
             *limit_extensions(config.limits, production=production),
             AccessControl,
+            CachedValidation,  # last: it sees every rule the others added
         ],
     )
 
