@@ -68,6 +68,20 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / TICKS
 
 
+def children(pid: int) -> list[int]:
+    """Worker processes of a server (uvicorn forks them)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(stat[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
 def postgres_pids() -> list[int]:
     pids = []
     for entry in Path("/proc").iterdir():
@@ -155,6 +169,7 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds per run")
     parser.add_argument("--warmup", type=int, default=3, help="seconds discarded before each")
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="Padu processes")
     args = parser.parse_args()
     for name in ("POPULATION", "SERVICE_REQUESTS", "PERFORMANCE", "LEARNING"):
         if f"PADU_{name}_DSN" not in os.environ:
@@ -165,7 +180,7 @@ def main() -> int:
     config.write_text(
         f'[padu]\nmode = "development"\nstate_dir = "{folder}"\n'
         f'[auth]\nhs256_secret = "{SECRET}"\n[audit]\nhash_key = "{SECRET}"\n'
-        "[limits]\nmax_cost = 100000\n"
+        f"[limits]\nmax_cost = 100000\n[server]\nworkers = {args.workers}\n"
         + "".join(f'[sources.{s}]\ndsn = "${{PADU_{s.upper()}_DSN}}"\npool_max = 16\n'
                   for s in ("population", "service_requests", "performance", "learning"))
     )  # fmt: skip
@@ -209,9 +224,10 @@ def main() -> int:
             for target, process, url, script, trips in targets:
                 wrk(url, script, args.warmup, args.connections)  # warm-up, discarded
                 pg = postgres_pids()
-                before = cpu_seconds([process.pid]), cpu_seconds(pg)
+                pids = [process.pid, *children(process.pid)]
+                before = cpu_seconds(pids), cpu_seconds(pg)
                 rps, p50, p99, count = wrk(url, script, args.duration, args.connections)
-                after = cpu_seconds([process.pid]), cpu_seconds(pg)
+                after = cpu_seconds(pids), cpu_seconds(pg)
                 results.append(Result(
                     name, target, rps, p50, p99, (after[0] - before[0]) / count * 1000,
                     (after[1] - before[1]) / count * 1000, trips,
@@ -231,7 +247,7 @@ def main() -> int:
               f"{ratio:>7}")  # fmt: skip
     print(
         f"\n{args.connections} connections, {args.duration}s runs after {args.warmup}s warm-up, "
-        f"wrk over loopback; one Padu worker; {os.cpu_count()} cores."
+        f"wrk over loopback; {args.workers} Padu worker(s), one baseline worker; {os.cpu_count()} cores shared."
     )
     return 0
 

@@ -15,7 +15,7 @@ from starlette.types import Receive, Scope, Send
 
 from padu.access.audit import audit_key
 from padu.auth import Authenticator
-from padu.config import Config
+from padu.config import Config, load_config
 from padu.dispatcher import Dispatcher
 from padu.errors import PaduError
 from padu.logs import install_redaction
@@ -118,3 +118,8 @@ def create_app(config: Config, dsns: Mapping[str, str] | None = None) -> Starlet
         Route("/healthz", healthz),
     ]
     return Starlette(routes=routes, middleware=hardening_middleware(config.http), lifespan=lifespan)
+
+
+def from_environment() -> Starlette:
+    """The app for one uvicorn worker, configured from PADU_CONFIG and the environment."""
+    return create_app(load_config())

@@ -8,24 +8,34 @@ import logging
 import sys
 import time
 
-from padu.config import SOURCE_NAMES, ConfigError, load_config
+from padu.config import SOURCE_NAMES, Config, ConfigError, load_config
 from padu.logs import install_redaction
 from padu.principal import Role
+
+
+async def _prepare(config: Config) -> None:
+    """Find (and on first run seed) the sources once, before any worker starts."""
+    from padu.app import seed_if_empty
+    from padu.sources.hosting import source_dsns
+
+    await seed_if_empty(config, await source_dsns(config))
 
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from padu.app import create_app
-
     config = load_config()
+    workers = args.workers or config.workers
     print(
-        f"Padu for {config.region.name} ({config.region.code}), {config.mode} mode: "
-        f"http://{config.host}:{config.port}/graphql",
+        f"Padu for {config.region.name} ({config.region.code}), {config.mode} mode, "
+        f"{workers} worker(s): http://{config.host}:{config.port}/graphql",
         file=sys.stderr,
     )
+    asyncio.run(_prepare(config))
     uvicorn.run(
-        create_app(config),
+        "padu.app:from_environment",
+        factory=True,
+        workers=workers,
         host=config.host,
         port=config.port,
         log_level=args.log_level,
@@ -106,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="serve GraphQL on HOST:PORT (default 127.0.0.1:8000)")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    serve.add_argument(
+        "--workers", type=int, default=None, help="processes (default: [server] workers)"
+    )
     serve.set_defaults(run=_serve)
 
     seed = commands.add_parser(

@@ -103,6 +103,7 @@ class Config:
     host: str
     port: int
     shutdown_grace: float
+    workers: int
     demo_scale: str
     jp_required: int
     sources: Mapping[str, SourceConfig]
@@ -290,7 +291,7 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
     top = _Reader(file, data, "", sections, env)
     padu_keys = ("demo_scale", "jp_required", "mode", "region", "state_dir")
     padu = _Reader(file, top.table_at("padu"), "padu.", padu_keys, env)
-    server_keys = ("host", "port", "shutdown_grace_seconds")
+    server_keys = ("host", "port", "shutdown_grace_seconds", "workers")
     server = _Reader(file, top.table_at("server"), "server.", server_keys, env)
     sources = _Reader(file, top.table_at("sources"), "sources.", SOURCE_NAMES, env, "source")
 
@@ -339,6 +340,7 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
         host=host,
         port=port,
         shutdown_grace=float(server.number("shutdown_grace_seconds", 10, minimum=0)),
+        workers=server.integer("workers", 1, minimum=1),
         demo_scale=demo_scale,
         jp_required=int(padu.number("jp_required", 20, minimum=0, integer=True)),
         sources={name: _source(file, name, sources.table_at(name), env) for name in SOURCE_NAMES},

@@ -225,7 +225,7 @@ def test_bad_port_environment(port: str, reason: str) -> None:
         pytest.param(
             {"server": {"hostname": "x"}},
             "server.hostname",
-            "unknown key (known: host, port, shutdown_grace_seconds)",
+            "unknown key (known: host, port, shutdown_grace_seconds, workers)",
             id="unknown-server-key",
         ),
         pytest.param(
