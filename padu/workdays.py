@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import TypeVar
+
+Day = TypeVar("Day", date, datetime)
 
 
-def add_working_days(start: datetime, days: int) -> datetime:
-    """``start`` moved forward by ``days`` working days, keeping the time of day."""
+def add_working_days(start: Day, days: int) -> Day:
+    """``start`` moved forward by ``days`` working days (keeping a datetime's time of day)."""
     moment = start
     while days > 0:
         moment += timedelta(days=1)

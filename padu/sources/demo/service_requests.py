@@ -19,10 +19,10 @@ from padu.sources.demo.world import (
     Row,
     Table,
     World,
-    add_working_days,
     after,
     office_time,
 )
+from padu.workdays import add_working_days
 
 KATEGORI_LAYANAN = Table(
     "service_requests",

@@ -7,7 +7,6 @@ from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import TypeVar
 
 from faker.providers.address.id_ID import Provider as FakerAddress
 from faker.providers.person.id_ID import Provider as FakerPerson
@@ -21,7 +20,6 @@ CHUNK_ROWS = 10_000
 """Rows per COPY batch: large enough for COPY throughput, small enough to bound memory."""
 
 Row = tuple[object, ...]
-_Day = TypeVar("_Day", date, datetime)
 
 
 @dataclass(frozen=True)
@@ -110,16 +108,6 @@ class World:
         """The government web domain, e.g. ``tangerangkota.go.id``."""
         kind = "kota" if self.region.name.startswith("Kota") else "kab"
         return f"{self.short_name.lower().replace(' ', '')}{kind}.go.id"
-
-
-def add_working_days(start: _Day, days: int) -> _Day:
-    """Move ``days`` working days (Monday to Friday) forward; national holidays are not modelled."""
-    moment = start
-    while days > 0:
-        moment += timedelta(days=1)
-        if moment.weekday() < 5:
-            days -= 1
-    return moment
 
 
 def random_day(rng: random.Random, first: date, last: date) -> date:
