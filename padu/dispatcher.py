@@ -14,15 +14,14 @@ import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable
-from datetime import date
 from typing import Any
 
 from padu.config import Config
 from padu.errors import PaduError
 from padu.sources import Sources
 from padu.sources.base import AlreadyApplied
-from padu.sources.outbox import Delivery
-from padu.sources.performance import ActivityCategory, Credit
+from padu.sources.outbox import Delivery, Effect
+from padu.sources.performance import Credit
 
 log = logging.getLogger("padu.dispatcher")
 
@@ -32,32 +31,21 @@ Handler = Callable[[Sources, str, dict[str, Any]], Awaitable[None]]
 
 
 async def _credit_activity(sources: Sources, key: str, payload: dict[str, Any]) -> None:
-    credit = Credit(
-        nip=payload["nip"],
-        date=date.fromisoformat(payload["date"]),
-        description=payload["description"],
-        category=ActivityCategory(payload["category"]),
-        minutes=int(payload["minutes"]),
-        evidence=payload.get("evidence"),
-        ticket_number=payload.get("ticket_number"),
-    )
-    await sources.performance.credit(key, credit)
+    await sources.performance.credit(key, Credit.from_payload(payload))
 
 
 HANDLERS: dict[str, Handler] = {"credit_activity": _credit_activity}
 
 
-def credit_payload(credit: Credit) -> dict[str, Any]:
-    """The outbox payload of a ``credit_activity`` effect."""
-    return {
-        "nip": credit.nip,
-        "date": credit.date.isoformat(),
-        "description": credit.description,
-        "category": credit.category.value,
-        "minutes": credit.minutes,
-        "evidence": credit.evidence,
-        "ticket_number": credit.ticket_number,
-    }
+def credit_effect(key: str, credit: Credit, subject: str) -> Effect:
+    """The effect that logs ``credit`` in e-Kinerja, once per ``key``."""
+    return Effect(
+        key=key,
+        target="performance",
+        kind="credit_activity",
+        payload=credit.as_payload(),
+        subject=subject,
+    )
 
 
 class Dispatcher:

@@ -8,14 +8,13 @@ from datetime import datetime
 
 import strawberry
 
-from padu.dispatcher import credit_payload
+from padu.dispatcher import credit_effect
 from padu.mutations.common import Payload, refused, replay, run
 from padu.principal import Role
 from padu.resolvers.info import Info
 from padu.schema.scalars import NIP
 from padu.sources.learning import WIB, Course
 from padu.sources.learning_writes import AlreadyDone, NotEnrolled
-from padu.sources.outbox import Effect
 from padu.sources.performance import ActivityCategory, Credit
 from padu.writes import UserError
 
@@ -105,13 +104,7 @@ async def record_course_completion(
         minutes=course.jp * MINUTES_PER_JP,
         evidence=f"e-learning:{course.short_name}",
     )
-    effect = Effect(
-        key=f"kompetensi:{course.id}:{nip}",
-        target="performance",
-        kind="credit_activity",
-        payload=credit_payload(credit),
-        subject=f"course:{course.id}:{nip}",
-    )
+    effect = credit_effect(f"kompetensi:{course.id}:{nip}", credit, f"course:{course.id}:{nip}")
     source = context.sources.learning
 
     async def write(key: str) -> str:

@@ -11,14 +11,13 @@ from datetime import datetime
 
 import strawberry
 
-from padu.dispatcher import credit_payload
+from padu.dispatcher import credit_effect
 from padu.mutations.common import Payload, refused, replay, run
 from padu.principal import Role
 from padu.resolvers.info import Info
 from padu.schema.enums import RequestStatus, ServiceCategory
 from padu.schema.scalars import NIK, NIP
 from padu.sources.learning import WIB
-from padu.sources.outbox import Effect
 from padu.sources.performance import ActivityCategory, Credit
 from padu.sources.service_request_writes import NewRequest, Stale, Transition
 from padu.sources.service_requests import ServiceRequest
@@ -264,13 +263,7 @@ async def _change(
             ticket_number=request.ticket_number,
         )
         effects.append(
-            Effect(
-                key=f"credit:{request.ticket_number}",
-                target="performance",
-                kind="credit_activity",
-                payload=credit_payload(credit),
-                subject=_subject(request.id),
-            )
+            credit_effect(f"credit:{request.ticket_number}", credit, _subject(request.id))
         )
     change = Transition(request.id, request.status, status, note, principal.subject, now)
     source = context.sources.service_requests

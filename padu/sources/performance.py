@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from enum import Enum
+from typing import Any
 
 import asyncpg
 
@@ -387,6 +388,20 @@ class Credit:
     minutes: int
     evidence: str | None = None
     ticket_number: str | None = None
+
+    def as_payload(self) -> dict[str, Any]:
+        """The credit as JSON, to wait in the outbox."""
+        return {**asdict(self), "date": self.date.isoformat(), "category": self.category.value}
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> Credit:
+        return cls(
+            **{
+                **payload,
+                "date": date.fromisoformat(payload["date"]),
+                "category": ActivityCategory(payload["category"]),
+            }
+        )
 
 
 class PerformanceWrites(PerformanceSource):
