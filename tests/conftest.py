@@ -6,6 +6,7 @@ postgresql://postgres@127.0.0.1:5432/postgres.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import tempfile
@@ -34,6 +35,18 @@ from padu.sources.trace import SourceTrace, current_trace
 from tests.data import FIXTURES, PERSONAL, TEST_AUDIT_KEY, TEST_SECRET
 
 GraphQL = Callable[..., Awaitable[dict[str, Any]]]
+
+
+async def eventually(
+    check: Callable[[], Awaitable[Any]], done: Callable[[Any], bool], timeout: float = 15.0
+) -> Any:
+    """Poll ``check()`` until ``done(value)`` or the time is up; returns the last value."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        value = await check()
+        if done(value) or asyncio.get_running_loop().time() > deadline:
+            return value
+        await asyncio.sleep(0.05)
 
 
 class _Collector(logging.Handler):

@@ -15,7 +15,14 @@ from padu.app import create_app
 from padu.config import Config, parse_config
 from padu.principal import Role
 from padu.sources.learning import WIB
-from tests.conftest import ADMIN_ID, TEST_SETTINGS, bearer, drop_databases, fresh_databases
+from tests.conftest import (
+    ADMIN_ID,
+    TEST_SETTINGS,
+    bearer,
+    drop_databases,
+    eventually,
+    fresh_databases,
+)
 from tests.data import AGUS, BUDI, HENDRA, JOKO, MAYA, SITI
 
 Ask = Callable[..., Awaitable[dict[str, Any]]]
@@ -59,12 +66,13 @@ async def ask(writable: dict[str, str]) -> AsyncIterator[Ask]:
 async def settled(ask: Ask, request_id: str, timeout: float = 5.0) -> dict[str, Any]:
     """The request's sync status once nothing is pending (or the last one seen)."""
     query = "query($id: ID!) { serviceRequest(id: $id) { sync { status pendingEffects deliveredEffects lastError } } }"
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        sync = (await ask(query, {"id": request_id}))["data"]["serviceRequest"]["sync"]
-        if sync["status"] == "SYNCED" or asyncio.get_running_loop().time() > deadline:
-            return sync
-        await asyncio.sleep(0.05)
+
+    async def sync() -> dict[str, Any]:
+        body = await ask(query, {"id": request_id})
+        found: dict[str, Any] = body["data"]["serviceRequest"]["sync"]
+        return found
+
+    return await eventually(sync, lambda state: state["status"] == "SYNCED", timeout)
 
 
 async def credits(dsn: str, ticket: str) -> int:
@@ -247,9 +255,7 @@ async def test_a_completion_credits_jp_and_e_kinerja_once(
             await conn.close()
         return [(r["tanggal"], r["durasi_menit"]) for r in rows]
 
-    deadline = asyncio.get_running_loop().time() + 5
-    while not await competency() and asyncio.get_running_loop().time() < deadline:
-        await asyncio.sleep(0.05)
+    await eventually(competency, bool, timeout=5)
     assert await competency() == [("2026-05-01", 6 * 45)]
     again = await ask(COMPLETE, {"c": "3", "n": AGUS, "at": "2026-05-02T10:00:00+07:00"}, as_=boss)
     assert again["data"]["recordCourseCompletion"]["errors"] == [

@@ -19,7 +19,7 @@ import pytest_asyncio
 from padu.app import create_app
 from padu.config import Config, parse_config
 from padu.principal import Role
-from tests.conftest import TEST_SETTINGS, bearer, drop_databases, fresh_databases
+from tests.conftest import TEST_SETTINGS, bearer, drop_databases, eventually, fresh_databases
 from tests.data import AGUS
 from tests.padu_process import Padu, write_config
 from tests.proxy import Proxy
@@ -69,12 +69,7 @@ async def credit_count(dsn: str) -> tuple[int, int]:
 
 async def wait_for(check: Any, expected: Any, timeout: float = 15.0) -> Any:
     """Poll ``check()`` until it returns ``expected`` or the time is up; returns the last value."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        value = await check()
-        if value == expected or asyncio.get_running_loop().time() > deadline:
-            return value
-        await asyncio.sleep(0.05)
+    return await eventually(check, lambda value: value == expected, timeout)
 
 
 @pytest_asyncio.fixture
