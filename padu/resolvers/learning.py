@@ -10,9 +10,8 @@ from padu.loaders.learning import EnrollmentPageArgs
 from padu.resolvers.info import Info
 from padu.resolvers.pagination import (
     CursorKind,
-    connection,
-    known_count,
     list_connection,
+    page_connection,
     page_request,
 )
 from padu.resolvers.performance import check_year
@@ -65,7 +64,7 @@ async def course_enrollments(
     request = page_request(first, after, ENROLLMENT_CURSOR)
     arguments = EnrollmentPageArgs(limit=request.limit, after=request.after_part())
     page = await info.context.loaders.enrollments_by_course.load((root.id, arguments))
-    return connection(page.items, request, ENROLLMENT_CURSOR, known_count(page.total))
+    return page_connection(page, request, ENROLLMENT_CURSOR)
 
 
 def enrollment_completed(root: records.Enrollment) -> bool:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
 
 from padu.errors import BadUserInput
+from padu.loaders.base import Page
 from padu.schema.pagination import Connection, Edge, PageInfo
 
 if TYPE_CHECKING:
@@ -128,6 +129,11 @@ async def list_connection(
         return (await counted_page())[1]
 
     return connection(await page(), request, kind, count)
+
+
+def page_connection(page: Page[T], request: PageRequest, kind: CursorKind[T]) -> Connection[T]:
+    """A per-parent connection from its loader's page, whose total came with it."""
+    return connection(page.items, request, kind, known_count(page.total))
 
 
 def known_count(total: int) -> Callable[[], Awaitable[int]]:

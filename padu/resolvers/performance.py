@@ -12,9 +12,8 @@ from padu.loaders.performance import ActivityPageArgs, OfficerPageArgs
 from padu.resolvers.info import Info
 from padu.resolvers.pagination import (
     CursorKind,
-    connection,
-    known_count,
     list_connection,
+    page_connection,
     page_request,
 )
 from padu.schema.inputs import OfficerFilter
@@ -76,7 +75,7 @@ async def unit_officers(
     request = page_request(first, after, OFFICER_CURSOR)
     arguments = OfficerPageArgs(limit=request.limit, after=request.after_part())
     page = await info.context.loaders.officers_by_unit.load((root.code, arguments))
-    return connection(page.items, request, OFFICER_CURSOR, known_count(page.total))
+    return page_connection(page, request, OFFICER_CURSOR)
 
 
 async def officer_performance(
@@ -109,7 +108,7 @@ async def officer_activities(
         raise BadUserInput("`from` must not be after `to`", argument="from")
     arguments = ActivityPageArgs(date_from, date_to, request.limit, request.after)
     page = await info.context.loaders.activities_by_officer.load((root.nip, arguments))
-    return connection(page.items, request, ACTIVITY_CURSOR, known_count(page.total))
+    return page_connection(page, request, ACTIVITY_CURSOR)
 
 
 async def enrollment_officer(root: learning.Enrollment, info: Info) -> records.Officer | None:

@@ -14,9 +14,8 @@ from padu.resolvers.info import Info
 from padu.resolvers.pagination import (
     CursorKind,
     PageRequest,
-    connection,
-    known_count,
     list_connection,
+    page_connection,
     page_request,
 )
 from padu.schema.enums import RequestStatus
@@ -78,7 +77,7 @@ async def _page_of(
         after=request.after,
     )
     page = await loader.load((parent, arguments))
-    return connection(page.items, request, REQUEST_CURSOR, known_count(page.total))
+    return page_connection(page, request, REQUEST_CURSOR)
 
 
 async def resident_service_requests(
