@@ -15,6 +15,9 @@ from padu.region import Region, UnknownRegion, load_region
 SOURCE_NAMES = ("population", "service_requests", "performance", "learning")
 DEMO_SCALES = ("test", "demo", "city")  # sizes of padu.sources.demo.SCALES
 MODES = ("development", "production")
+# How queries run: from a plan compiled per document, by the standard executor, or both
+# with the results compared (verify; the test suite runs so). See padu.compiled.
+EXECUTORS = ("compiled", "standard", "verify")
 DEFAULT_CONFIG = "padu.toml"
 
 Mode = Literal["development", "production"]
@@ -104,6 +107,7 @@ class Config:
     port: int
     shutdown_grace: float
     workers: int
+    executor: str
     demo_scale: str
     jp_required: int
     sources: Mapping[str, SourceConfig]
@@ -291,7 +295,7 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
     top = _Reader(file, data, "", sections, env)
     padu_keys = ("demo_scale", "jp_required", "mode", "region", "state_dir")
     padu = _Reader(file, top.table_at("padu"), "padu.", padu_keys, env)
-    server_keys = ("host", "port", "shutdown_grace_seconds", "workers")
+    server_keys = ("executor", "host", "port", "shutdown_grace_seconds", "workers")
     server = _Reader(file, top.table_at("server"), "server.", server_keys, env)
     sources = _Reader(file, top.table_at("sources"), "sources.", SOURCE_NAMES, env, "source")
 
@@ -308,6 +312,9 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
             "demo_scale", f"must be one of {', '.join(DEMO_SCALES)}, got {demo_scale!r}"
         )
 
+    executor = server.string("executor", "compiled")
+    if executor not in EXECUTORS:
+        raise server.fail("executor", f"must be one of {', '.join(EXECUTORS)}, got {executor!r}")
     host = env.get("HOST") or server.string("host", "127.0.0.1")
     if env.get("PORT"):
         port = _Reader("environment", {"PORT": env["PORT"]}, "", ("PORT",), env).port("PORT", 8000)
@@ -341,6 +348,7 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
         port=port,
         shutdown_grace=float(server.number("shutdown_grace_seconds", 10, minimum=0)),
         workers=server.integer("workers", 1, minimum=1),
+        executor=executor,
         demo_scale=demo_scale,
         jp_required=int(padu.number("jp_required", 20, minimum=0, integer=True)),
         sources={name: _source(file, name, sources.table_at(name), env) for name in SOURCE_NAMES},

@@ -25,6 +25,7 @@ import pytest_asyncio
 from padu.access.scopes import Scopes
 from padu.app import create_app
 from padu.auth import mint_dev_token
+from padu.compiled import MISMATCHES
 from padu.config import SOURCE_NAMES, Config, parse_config
 from padu.loaders import Loaders
 from padu.logs import install_redaction
@@ -124,9 +125,19 @@ async def dsns(server_dsn: str) -> AsyncIterator[dict[str, str]]:
 
 TEST_SETTINGS = {
     "padu": {"region": "36.71"},
+    # Every query runs compiled and on the standard executor, compared (padu.compiled).
+    "server": {"executor": "verify"},
     "auth": {"hs256_secret": TEST_SECRET},
     "audit": {"hash_key": TEST_AUDIT_KEY},
 }
+
+
+@pytest.fixture(autouse=True)
+def compiled_matches_standard() -> Iterator[None]:
+    """Fails a test whose queries answered differently compiled and on the standard executor."""
+    MISMATCHES.clear()
+    yield
+    assert not MISMATCHES, f"compiled execution differs from standard: {MISMATCHES[0]}"
 
 
 @pytest.fixture(scope="session")

@@ -225,8 +225,14 @@ def test_bad_port_environment(port: str, reason: str) -> None:
         pytest.param(
             {"server": {"hostname": "x"}},
             "server.hostname",
-            "unknown key (known: host, port, shutdown_grace_seconds, workers)",
+            "unknown key (known: executor, host, port, shutdown_grace_seconds, workers)",
             id="unknown-server-key",
+        ),
+        pytest.param(
+            {"server": {"executor": "jit"}},
+            "server.executor",
+            "must be one of compiled, standard, verify, got 'jit'",
+            id="unknown-executor",
         ),
         pytest.param(
             {"sources": {"population": {"pool": 3}}},

@@ -24,6 +24,15 @@ AUDITED: dict[str, tuple[frozenset[str] | None, str]] = {
 }
 
 
+def audited_by(type_name: str, field: str) -> str | None:
+    """The attribute naming the resident whose data ``type_name.field`` is, if it is audited."""
+    audited = AUDITED.get(type_name)
+    if audited is None:
+        return None
+    fields, nik_attribute = audited
+    return nik_attribute if fields is None or field in fields else None
+
+
 def audit_key(config: Config) -> bytes:
     """The configured audit hash key, or in development one generated under state_dir."""
     if config.audit_hash_key is not None:
@@ -48,14 +57,13 @@ class AuditTrail:
 
     def read(self, type_name: str, field: str, root: Any) -> None:
         """Note that ``field`` of ``root`` was read, if that is a resident's personal data."""
-        audited = AUDITED.get(type_name)
-        if audited is None:
-            return
-        fields, nik_attribute = audited
-        if fields is not None and field not in fields:
-            return
-        nik = getattr(root, nik_attribute)
-        self._reads.setdefault(nik, set()).add(f"{type_name}.{field}")
+        nik_attribute = audited_by(type_name, field)
+        if nik_attribute is not None:
+            self.read_resident(getattr(root, nik_attribute), f"{type_name}.{field}")
+
+    def read_resident(self, nik: str, field: str) -> None:
+        """Note that ``field`` ("Type.name") of the resident ``nik`` was read."""
+        self._reads.setdefault(nik, set()).add(field)
 
     def record(self, fields: tuple[str, ...], operation: str, nik: str | None = None) -> None:
         """Note a processing the field reads do not capture (a write, reading the log)."""

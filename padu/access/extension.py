@@ -23,16 +23,29 @@ class Forbidden(PaduError):
     code = "FORBIDDEN"
 
 
-def _masked(value: Any) -> Any:
+def forbidden(viewer: Viewer, type_name: str, field: str) -> Forbidden:
+    """The error for a field the viewer's role may not read."""
+    return Forbidden(
+        f"Your role ({viewer.role.value}) may not read {type_name}.{field}.",
+        field=f"{type_name}.{field}",
+    )
+
+
+def masked(value: Any) -> Any:
+    """A masked identifier; other values (null) pass through."""
     return mask_identifier(value) if isinstance(value, str) else value
 
 
-async def _mask_later(value: Awaitable[Any]) -> Any:
-    return _masked(await value)
+async def mask_later(value: Awaitable[Any]) -> Any:
+    return masked(await value)
 
 
 class AccessControl(SchemaExtension):
-    """Denies, masks and audits each field by the policy table, before its resolver runs."""
+    """Denies, masks and audits each field by the policy table, before its resolver runs.
+
+    Queries run by the compiled executor (``padu.compiled``) apply the same decisions from
+    their plan; this hook serves the standard executor (mutations, and ``executor = "standard"``).
+    """
 
     async def on_execute(self) -> AsyncIterator[None]:
         context: Context = self.execution_context.context
@@ -57,12 +70,9 @@ class AccessControl(SchemaExtension):
         context: Context = info.context
         decision = decide(context.viewer, type_name, field, root)
         if decision is Decision.DENY:
-            raise Forbidden(
-                f"Your role ({context.viewer.role.value}) may not read {type_name}.{field}.",
-                field=f"{type_name}.{field}",
-            )
+            raise forbidden(context.viewer, type_name, field)
         context.audit.read(type_name, field, root)
         value = _next(root, info, *args, **kwargs)
         if decision is Decision.MASK:
-            return _mask_later(value) if isawaitable(value) else _masked(value)
+            return mask_later(value) if isawaitable(value) else masked(value)
         return value

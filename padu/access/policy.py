@@ -205,24 +205,35 @@ def _rule_for(type_name: str, field_name: str) -> Rule | None:
 
 
 # (type, field, role) → decision, for fields whose rule looks at the role only.
-_BY_ROLE: dict[tuple[str, str, Role], Decision] = {}
+_BY_ROLE: dict[tuple[str, str, Role], Decision | None] = {}
+
+
+def role_decision(role: Role, type_name: str, field_name: str) -> Decision | None:
+    """The decision for ``role`` when the role alone decides; None when the object does."""
+    key = (type_name, field_name, role)
+    try:
+        return _BY_ROLE[key]
+    except KeyError:
+        pass
+    rule = _rule_for(type_name, field_name)
+    if rule is None:
+        decision: Decision | None = Decision.ALLOW if is_structural(type_name) else Decision.DENY
+    elif isinstance(rule, RoleRule):
+        decision = rule.by_role[role]
+    else:
+        decision = None
+    _BY_ROLE[key] = decision
+    return decision
 
 
 def decide(viewer: Viewer, type_name: str, field_name: str, root: Any) -> Decision:
     """The decision for one field of one object."""
-    key = (type_name, field_name, viewer.role)
-    known = _BY_ROLE.get(key)
-    if known is not None:
-        return known
+    decision = role_decision(viewer.role, type_name, field_name)
+    if decision is not None:
+        return decision
     rule = _rule_for(type_name, field_name)
-    if rule is None:
-        decision = Decision.ALLOW if is_structural(type_name) else Decision.DENY
-    elif isinstance(rule, RoleRule):
-        decision = rule.by_role[viewer.role]
-    else:
-        return rule(viewer, root)  # depends on the object: never cached
-    _BY_ROLE[key] = decision
-    return decision
+    assert rule is not None
+    return rule(viewer, root)
 
 
 def mask_identifier(value: str) -> str:

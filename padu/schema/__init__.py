@@ -8,6 +8,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from padu.access.extension import AccessControl
+from padu.compiled import CompiledExecutor
 from padu.config import Config
 from padu.limits import limit_extensions
 from padu.schema.mutations import Mutation
@@ -32,9 +33,11 @@ def build_schema(config: Config | None = None) -> PaduSchema:
             query=Query, mutation=Mutation, config=StrawberryConfig(scalar_map=SCALARS)
         )
     production = not config.development
+    executor = type("Executor", (CompiledExecutor,), {"mode": config.executor})
     return PaduSchema(
         query=Query,
         mutation=Mutation,
+        execution_context_class=executor,
         config=StrawberryConfig(
             scalar_map=SCALARS,
             batching_config={"max_operations": config.limits.max_batch},

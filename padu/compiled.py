@@ -1,0 +1,588 @@
+"""Compiled execution: a query is planned once per document, then objects map to the response.
+
+The standard GraphQL executor does the same work for every field of every object on every
+request: find the field definition, build a resolve-info, wrap the resolver in each
+extension's hook, then walk the return type to complete the value. For a list of 50 residents
+with 6 fields that is 300 times, and it was over half of the request's CPU time.
+
+Here the first request for a query text builds a plan: for every selection, the fields by
+response key with their definitions, how to read each one (a plain attribute, or its
+resolver), how to complete its type, and whether the policy and the audit log need to see
+it. Later requests only walk the plan over the objects the sources returned. The plan is
+built with graphql-core's own field collection, so fragments, aliases, ``@skip`` and
+``@include`` mean exactly what they mean to the standard executor; errors are located,
+propagated through non-null types and collected the same way, and every field passes the
+same access decisions, masking and audit as under ``AccessControl`` (``padu.access``).
+
+Only queries are compiled; mutations, subscriptions, introspection and anything the plan
+does not cover (abstract types, unknown middleware) run on the standard executor. With
+``executor = "verify"`` every compiled query also runs on the standard executor and any
+difference is logged (the test suite runs this way).
+"""
+
+from __future__ import annotations
+
+import logging
+from asyncio import ensure_future
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from inspect import isawaitable
+from typing import TYPE_CHECKING, Any
+
+from graphql import (
+    DirectiveNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLLeafType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    OperationType,
+    Undefined,
+    VariableNode,
+    located_error,
+    visit,
+)
+from graphql.execution import ExecutionResult
+from graphql.execution.collect_fields import FieldDetails, collect_fields, collect_subfields
+from graphql.execution.executor import CollectedErrors
+from graphql.execution.values import get_argument_values
+from graphql.language import Visitor
+from graphql.pyutils import Path, gather_with_cancel, inspect
+from graphql.type import TypeNameMetaFieldDef
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from padu.access.audit import audited_by
+from padu.access.extension import AccessControl, forbidden, masked
+from padu.access.policy import Decision, decide, role_decision
+from padu.principal import Role
+from padu.sources.trace import SourceTrace, current_trace
+
+if TYPE_CHECKING:
+    from padu.context import Context
+
+log = logging.getLogger("padu.compiled")
+
+MAX_PLANS = 512
+STRAWBERRY_FIELD = "strawberry-definition"
+
+
+class NotCompilable(Exception):
+    """The operation uses something the plan does not cover; the standard executor runs it."""
+
+
+class Completion:
+    """How to complete a value of one output type: leaf, list or object, maybe non-null."""
+
+    __slots__ = ("item", "leaf", "non_null", "selection", "type")
+
+    def __init__(self, type_: GraphQLOutputType) -> None:
+        self.non_null = isinstance(type_, GraphQLNonNull)
+        self.type = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+        self.leaf: GraphQLLeafType | None = None
+        self.item: Completion | None = None
+        self.selection: Selection | None = None
+
+
+class FieldPlan:
+    """One response key of one selection: the field, how to read it and how to complete it."""
+
+    __slots__ = (
+        "attribute",
+        "audited",
+        "completion",
+        "decisions",
+        "definition",
+        "details",
+        "key",
+        "name",
+        "nodes",
+        "parent",
+        "resolve",
+        "typename",
+    )
+
+    def __init__(
+        self,
+        key: str,
+        parent: GraphQLObjectType,
+        details: list[FieldDetails],
+        definition: GraphQLField,
+    ) -> None:
+        self.key = key
+        self.parent = parent
+        self.details = details
+        self.nodes = [detail.node for detail in details]
+        self.name = self.nodes[0].name.value
+        self.definition = definition
+        self.typename = definition is TypeNameMetaFieldDef
+        strawberry_field = definition.extensions.get(STRAWBERRY_FIELD)
+        resolve = definition.resolve
+        # A plain attribute: Strawberry's own resolver would only getattr it.
+        self.attribute: str | None = (
+            strawberry_field.python_name
+            if getattr(resolve, "_is_default", False) and strawberry_field is not None
+            else None
+        )
+        self.resolve: Callable[..., Any] | None = resolve
+        self.completion: Completion = Completion(definition.type)
+        # Introspection-free names only: the policy and audit see every other field.
+        self.audited = audited_by(parent.name, self.name)
+        self.decisions: dict[Role, Decision | None] = {
+            role: None if self.typename else role_decision(role, parent.name, self.name)
+            for role in Role
+        }
+
+
+class Selection:
+    """The fields of one object type in one place of the document, in response order."""
+
+    __slots__ = ("fields", "type")
+
+    def __init__(self, type_: GraphQLObjectType, fields: list[FieldPlan]) -> None:
+        self.type = type_
+        self.fields = fields
+
+
+class Planner:
+    """Builds the plan of one operation from the executor's schema, fragments and variables."""
+
+    def __init__(self, executor: CompiledExecutor) -> None:
+        self.executor = executor
+
+    def root(self) -> Selection:
+        executor = self.executor
+        root_type = executor.schema.get_root_type(executor.operation.operation)
+        if root_type is None:
+            raise NotCompilable("no root type")
+        collected = collect_fields(
+            executor.schema,
+            executor.fragments,
+            executor.variable_values,
+            root_type,
+            executor.operation,
+            executor.hide_suggestions,
+        )
+        return self.selection(root_type, collected.grouped_field_set)
+
+    def selection(
+        self, type_: GraphQLObjectType, grouped: dict[str, list[FieldDetails]]
+    ) -> Selection:
+        if type_.is_type_of is not None:
+            raise NotCompilable(f"{type_.name} has is_type_of")
+        fields = []
+        for key, details in grouped.items():
+            if any(d.defer_usage or d.fragment_variable_values for d in details):
+                raise NotCompilable("@defer or fragment variables")
+            name = details[0].node.name.value
+            definition = self.executor.schema.get_field(type_, name)
+            if definition is None:
+                continue  # as the standard executor: an unknown field is left out
+            if name.startswith("__") and name != "__typename":
+                raise NotCompilable("introspection")
+            plan = FieldPlan(key, type_, details, definition)
+            self.complete(plan.completion, details)
+            fields.append(plan)
+        return Selection(type_, fields)
+
+    def complete(self, completion: Completion, details: list[FieldDetails]) -> None:
+        type_ = completion.type
+        if isinstance(type_, GraphQLList):
+            completion.item = Completion(type_.of_type)
+            self.complete(completion.item, details)
+        elif isinstance(type_, GraphQLObjectType):
+            executor = self.executor
+            collected = collect_subfields(
+                executor.schema,
+                executor.fragments,
+                executor.variable_values,
+                executor.operation,
+                type_,
+                details,
+                executor.hide_suggestions,
+            )
+            completion.selection = self.selection(type_, collected.grouped_field_set)
+        elif isinstance(type_, GraphQLLeafType):
+            completion.leaf = type_
+        else:
+            raise NotCompilable(f"abstract type {type_}")
+
+
+class _Plans(OrderedDict[tuple[Any, ...], Selection | None]):
+    """Plans by (query text, operation, values of the variables @skip/@include read)."""
+
+    def remember(self, key: tuple[Any, ...], plan: Selection | None) -> None:
+        self[key] = plan
+        if len(self) > MAX_PLANS:
+            self.popitem(last=False)
+
+
+_PLANS = _Plans()
+_DIRECTIVE_VARIABLES: OrderedDict[str, tuple[str, ...]] = OrderedDict()
+
+
+def directive_variables(executor: CompiledExecutor, text: str) -> tuple[str, ...]:
+    """The variables a document's @skip and @include read: they change the plan."""
+    known = _DIRECTIVE_VARIABLES.get(text)
+    if known is not None:
+        return known
+    names: set[str] = set()
+
+    class Finder(Visitor):
+        def enter_directive(self, node: DirectiveNode, *_: Any) -> None:
+            for argument in node.arguments or ():
+                if isinstance(argument.value, VariableNode):
+                    names.add(argument.value.name.value)
+
+    visit(executor.operation, Finder())
+    for fragment in executor.fragments.values():
+        visit(fragment.definition, Finder())
+    found = tuple(sorted(names))
+    _DIRECTIVE_VARIABLES[text] = found
+    if len(_DIRECTIVE_VARIABLES) > MAX_PLANS:
+        _DIRECTIVE_VARIABLES.popitem(last=False)
+    return found
+
+
+def plan_for(executor: CompiledExecutor) -> Selection | None:
+    """The cached plan of the executor's operation, built on first use; None: not compilable."""
+    operation = executor.operation
+    if operation.loc is None:
+        return None
+    text = operation.loc.source.body
+    variables = executor.variable_values.coerced
+    key = (
+        text,
+        operation.name.value if operation.name else None,
+        tuple(variables.get(name) for name in directive_variables(executor, text)),
+    )
+    try:
+        plan = _PLANS[key]
+    except KeyError:
+        try:
+            plan = Planner(executor).root()
+        except NotCompilable as reason:
+            log.debug("standard execution: %s", reason)
+            plan = None
+        _PLANS.remember(key, plan)
+    else:
+        _PLANS.move_to_end(key)
+    return plan
+
+
+class Run:
+    """One request's walk of a plan: its context, viewer, audit trail and errors."""
+
+    def __init__(self, executor: CompiledExecutor) -> None:
+        self.executor = executor
+        context: Context = executor.context_value
+        self.context = context
+        self.viewer = context.viewer
+        self.role = context.viewer.role
+        self.audit = context.audit
+        self.errors = CollectedErrors()
+        self.arguments: dict[int, dict[str, Any] | Exception] = {}
+
+    # -- fields ---------------------------------------------------------------------------
+
+    def selection(self, selection: Selection, source: Any, path: Path | None) -> Any:
+        """The response object of ``source``, or an awaitable of it."""
+        results: dict[str, Any] = {}
+        pending: list[str] = []
+        try:
+            for plan in selection.fields:
+                value = self.field(plan, source, path)
+                results[plan.key] = value
+                if isawaitable(value):
+                    pending.append(plan.key)
+        except Exception:
+            settle([results[key] for key in pending])
+            raise
+        if not pending:
+            return results
+
+        async def gather() -> dict[str, Any]:
+            if len(pending) == 1:
+                results[pending[0]] = await results[pending[0]]
+            else:
+                values = await gather_with_cancel(*(results[key] for key in pending))
+                results.update(zip(pending, values, strict=True))
+            return results
+
+        return gather()
+
+    def field(self, plan: FieldPlan, source: Any, path: Path | None) -> Any:
+        """The completed value of one field of ``source`` (or an awaitable of it)."""
+        try:
+            decision = plan.decisions[self.role]
+            if plan.typename:
+                result: Any = plan.parent.name
+            else:
+                if decision is None:
+                    decision = decide(self.viewer, plan.parent.name, plan.name, source)
+                if decision is Decision.DENY:
+                    raise forbidden(self.viewer, plan.parent.name, plan.name)
+                if plan.audited is not None:
+                    self.audit.read_resident(
+                        getattr(source, plan.audited), f"{plan.parent.name}.{plan.name}"
+                    )
+                if plan.attribute is not None:
+                    result = getattr(source, plan.attribute)
+                else:
+                    result = self.call(plan, source, Path(path, plan.key, plan.parent.name))
+            if decision is Decision.MASK:
+                result = mask_later(result) if isawaitable(result) else masked(result)
+            if isawaitable(result):
+                return self.later(plan, result, path)
+            completion = plan.completion
+            if (
+                completion.leaf is not None
+                and result is not None
+                and not isinstance(result, Exception)
+            ):  # the common case: a scalar
+                return leaf(completion.leaf, result)
+            completed = self.complete(completion, plan, result, path, plan.key)
+            if isawaitable(completed):
+                return self.completed_later(plan, completed, path)
+            return completed
+        except Exception as raw:
+            self.fail(raw, plan.completion, plan, Path(path, plan.key, plan.parent.name))
+            return None
+
+    def call(self, plan: FieldPlan, source: Any, path: Path) -> Any:
+        """A field's own resolver, with its arguments coerced once per request."""
+        arguments = self.arguments.get(id(plan))
+        if arguments is None:
+            try:
+                arguments = get_argument_values(
+                    plan.definition,
+                    plan.nodes[0],
+                    self.executor.variable_values,
+                    None,
+                    self.executor.hide_suggestions,
+                )
+            except Exception as error:
+                arguments = error
+            self.arguments[id(plan)] = arguments
+        if isinstance(arguments, Exception):
+            raise arguments
+        info = self.executor.build_resolve_info(plan.definition, plan.nodes, plan.parent, path)
+        assert plan.resolve is not None
+        return plan.resolve(source, info, **arguments)
+
+    async def later(self, plan: FieldPlan, result: Awaitable[Any], path: Path | None) -> Any:
+        field_path = Path(path, plan.key, plan.parent.name)
+        try:
+            completed = self.complete(plan.completion, plan, await result, path, plan.key)
+            if isawaitable(completed):
+                completed = await completed
+        except Exception as raw:
+            self.fail(raw, plan.completion, plan, field_path)
+            return None
+        return completed
+
+    async def completed_later(
+        self, plan: FieldPlan, completed: Awaitable[Any], path: Path | None
+    ) -> Any:
+        try:
+            return await completed
+        except Exception as raw:
+            self.fail(raw, plan.completion, plan, Path(path, plan.key, plan.parent.name))
+            return None
+
+    # -- values ---------------------------------------------------------------------------
+
+    def complete(
+        self,
+        completion: Completion,
+        plan: FieldPlan,
+        result: Any,
+        parent: Path | None,
+        key: str | int,
+    ) -> Any:
+        """Complete ``result`` as ``completion`` says, at ``parent`` + ``key``."""
+        if isinstance(result, Exception):
+            raise result
+        if result is None or result is Undefined:
+            if completion.non_null:
+                raise TypeError(
+                    f"Cannot return null for non-nullable field {plan.parent.name}.{plan.name}."
+                )
+            return None
+        if completion.leaf is not None:
+            return leaf(completion.leaf, result)
+        path = Path(parent, key, plan.parent.name if isinstance(key, str) else None)
+        if completion.item is not None:
+            return self.complete_list(completion.item, plan, result, path)
+        assert completion.selection is not None
+        return self.selection(completion.selection, result, path)
+
+    def complete_list(self, item: Completion, plan: FieldPlan, items: Any, path: Path) -> Any:
+        if isinstance(items, (str, bytes, dict)) or not hasattr(items, "__iter__"):
+            raise GraphQLError(
+                "Expected Iterable, but did not find one for field"
+                f" '{plan.parent.name}.{plan.name}'."
+            )
+        completed: list[Any] = []
+        pending: list[int] = []
+        try:
+            for index, value in enumerate(items):
+                try:
+                    if isawaitable(value):
+                        completed.append(self.item_later(item, plan, value, path, index))
+                        pending.append(index)
+                        continue
+                    done = self.complete(item, plan, value, path, index)
+                    if isawaitable(done):
+                        completed.append(self.item_completed_later(item, plan, done, path, index))
+                        pending.append(index)
+                    else:
+                        completed.append(done)
+                except Exception as raw:
+                    self.fail(raw, item, plan, path.add_key(index, None))
+                    completed.append(None)
+        except Exception:
+            settle([completed[index] for index in pending])
+            raise
+        if not pending:
+            return completed
+
+        async def gather() -> list[Any]:
+            if len(pending) == 1:
+                completed[pending[0]] = await completed[pending[0]]
+            else:
+                values = await gather_with_cancel(*(completed[index] for index in pending))
+                for index, value in zip(pending, values, strict=True):
+                    completed[index] = value
+            return completed
+
+        return gather()
+
+    async def item_later(
+        self, item: Completion, plan: FieldPlan, value: Awaitable[Any], path: Path, index: int
+    ) -> Any:
+        try:
+            done = self.complete(item, plan, await value, path, index)
+            if isawaitable(done):
+                done = await done
+        except Exception as raw:
+            self.fail(raw, item, plan, path.add_key(index, None))
+            return None
+        return done
+
+    async def item_completed_later(
+        self, item: Completion, plan: FieldPlan, done: Awaitable[Any], path: Path, index: int
+    ) -> Any:
+        try:
+            return await done
+        except Exception as raw:
+            self.fail(raw, item, plan, path.add_key(index, None))
+            return None
+
+    def fail(self, raw: Exception, completion: Completion, plan: FieldPlan, path: Path) -> None:
+        """Locate the error; raise it on through a non-null type, else collect it."""
+        error = located_error(raw, plan.nodes, path.as_list())
+        if completion.non_null:
+            raise error
+        self.errors.add(error, path)
+
+
+def leaf(type_: GraphQLLeafType, result: Any) -> Any:
+    coerced = type_.coerce_output_value(result)
+    if coerced is Undefined or coerced is None:
+        raise TypeError(
+            f"Expected `{inspect(type_)}.coerce_output_value({inspect(result)})`"
+            f" to return non-nullable value, returned: {inspect(coerced)}"
+        )
+    return coerced
+
+
+async def mask_later(value: Awaitable[Any]) -> Any:
+    return masked(await value)
+
+
+def settle(awaitables: list[Any]) -> None:
+    """Let awaitables left behind by a propagating error finish, their results dropped."""
+    for awaitable in awaitables:
+        if isawaitable(awaitable):
+            ensure_future(awaitable).add_done_callback(
+                lambda done: done.cancelled() or done.exception()
+            )
+
+
+MISMATCHES: list[dict[str, Any]] = []  # verify mode: what differed, for the test suite
+
+
+class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's executor, with queries run from a cached plan (``mode`` picks)."""
+
+    mode = "compiled"  # "compiled", "standard" or "verify"; set by build_schema
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        if self.operation.operation is not OperationType.QUERY or self.mode == "standard":
+            return super().execute_operation(serially)
+        if not self._only_access_control():
+            return super().execute_operation(serially)
+        plan = plan_for(self)
+        if plan is None:
+            return super().execute_operation(serially)
+        compiled = self._run(plan)
+        if self.mode == "verify":
+            return self._verify(compiled)
+        return compiled
+
+    def _only_access_control(self) -> bool:
+        """The plan applies AccessControl itself; any other field hook needs the standard path."""
+        manager = self.middleware_manager
+        if manager is None:
+            return True
+        return all(isinstance(m, AccessControl) for m in manager.middlewares)
+
+    async def _run(self, plan: Selection) -> ExecutionResult:
+        run = Run(self)
+        try:
+            data = run.selection(plan, self.root_value, None)
+            if isawaitable(data):
+                data = await data
+        except GraphQLError as error:
+            run.errors.add(error, None)
+            data = None
+        return ExecutionResult(data, run.errors.errors or None)
+
+    async def _verify(self, compiled: Awaitable[ExecutionResult]) -> ExecutionResult:
+        result = await compiled
+        if any(code_of(error).startswith("SOURCE_") for error in result.errors or ()):
+            # A source failing is the world's state, not the executor's; a second pass
+            # would only count against that source's circuit breaker.
+            return result
+        token = current_trace.set(SourceTrace())  # the second pass is not the request's cost
+        try:
+            standard = super().execute_operation()
+            if isawaitable(standard):
+                standard = await standard
+        finally:
+            current_trace.reset(token)
+        ours, theirs = comparable(result), comparable(standard)
+        if ours != theirs:
+            text = self.operation.loc.source.body if self.operation.loc else "?"
+            MISMATCHES.append({"query": text, "compiled": ours, "standard": theirs})
+            log.warning("compiled and standard execution differ for %r", text[:200])
+        return result
+
+
+def code_of(error: GraphQLError) -> str:
+    return str((error.extensions or {}).get("code", ""))
+
+
+def comparable(result: Any) -> dict[str, Any]:
+    """A result as its response, with errors in a stable order (concurrency may reorder them)."""
+    formatted = dict(result.formatted)
+    if "errors" in formatted:
+        formatted["errors"] = sorted(formatted["errors"], key=repr)
+    return formatted
+
+
+def is_compiled(text: str) -> bool:
+    """Whether some operation of ``text`` ran from a plan (for tests and diagnostics)."""
+    return any(key[0] == text and plan is not None for key, plan in _PLANS.items())
