@@ -26,18 +26,19 @@ import logging
 from asyncio import ensure_future
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from inspect import isawaitable
 from typing import TYPE_CHECKING, Any
 
 from graphql import (
     DirectiveNode,
     GraphQLError,
     GraphQLField,
+    GraphQLID,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLString,
     OperationType,
     Undefined,
     VariableNode,
@@ -51,6 +52,7 @@ from graphql.execution.values import get_argument_values
 from graphql.language import Visitor
 from graphql.pyutils import Path, gather_with_cancel, inspect
 from graphql.type import TypeNameMetaFieldDef
+from strawberry.execution.is_awaitable import optimized_is_awaitable as isawaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from padu.access.audit import audited_by
@@ -65,6 +67,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("padu.compiled")
 
 MAX_PLANS = 512
+_STRINGS = (GraphQLString, GraphQLID)
 STRAWBERRY_FIELD = "strawberry-definition"
 
 
@@ -96,6 +99,7 @@ class FieldPlan:
         "definition",
         "details",
         "key",
+        "label",
         "name",
         "nodes",
         "parent",
@@ -115,6 +119,7 @@ class FieldPlan:
         self.details = details
         self.nodes = [detail.node for detail in details]
         self.name = self.nodes[0].name.value
+        self.label = f"{parent.name}.{self.name}"
         self.definition = definition
         self.typename = definition is TypeNameMetaFieldDef
         strawberry_field = definition.extensions.get(STRAWBERRY_FIELD)
@@ -324,9 +329,7 @@ class Run:
                 if decision is Decision.DENY:
                     raise forbidden(self.viewer, plan.parent.name, plan.name)
                 if plan.audited is not None:
-                    self.audit.read_resident(
-                        getattr(source, plan.audited), f"{plan.parent.name}.{plan.name}"
-                    )
+                    self.audit.read_resident(getattr(source, plan.audited), plan.label)
                 if plan.attribute is not None:
                     result = getattr(source, plan.attribute)
                 else:
@@ -489,6 +492,9 @@ class Run:
 
 
 def leaf(type_: GraphQLLeafType, result: Any) -> Any:
+    """A scalar or enum value as the response holds it (a string is its own value)."""
+    if type(result) is str and type_ in _STRINGS:
+        return result
     coerced = type_.coerce_output_value(result)
     if coerced is Undefined or coerced is None:
         raise TypeError(
@@ -558,7 +564,7 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
             return result
         token = current_trace.set(SourceTrace())  # the second pass is not the request's cost
         try:
-            standard = super().execute_operation()
+            standard: Any = super().execute_operation()
             if isawaitable(standard):
                 standard = await standard
         finally:

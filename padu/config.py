@@ -76,6 +76,7 @@ class LimitsConfig:
     max_tokens: int = 2000
     max_cost: int = 10_000
     max_batch: int = 5
+    max_page_size: int = 100  # the largest `first` of any list
 
 
 @dataclass(frozen=True)
@@ -276,6 +277,7 @@ def _limits(r: _Reader) -> LimitsConfig:
         max_tokens=r.integer("max_tokens", 2000, minimum=10),
         max_cost=r.integer("max_cost", 10_000, minimum=1),
         max_batch=r.integer("max_batch", 5, minimum=1),
+        max_page_size=r.integer("max_page_size", 100, minimum=1),
     )
 
 
@@ -326,7 +328,9 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
     auth = _Reader(
         file, top.table_at("auth"), "auth.", (*auth_keys, "jwks_url", "leeway_seconds"), env
     )
-    limit_keys = ("max_aliases", "max_batch", "max_cost", "max_depth", "max_tokens")
+    limit_keys = (
+        "max_aliases", "max_batch", "max_cost", "max_depth", "max_page_size", "max_tokens"
+    )  # fmt: skip
     limits = _Reader(file, top.table_at("limits"), "limits.", limit_keys, env)
     http = _Reader(file, top.table_at("http"), "http.", ("cors_origins", "max_body_bytes"), env)
     audit = _Reader(file, top.table_at("audit"), "audit.", ("hash_key",), env)

@@ -12,7 +12,7 @@ beyond 2**53 - 1 (fragments spread in fragments multiply counts).
 - **cost**: each field costs 1; a paginated field multiplies what it selects by its page size::
 
       cost(selections) = sum over fields f of  1 + multiplier(f) * cost(f's selections)
-      multiplier(f)    = min(first, 100)  if f takes `first` or returns a *Connection
+      multiplier(f)    = min(first, max_page_size) if f takes `first` or returns a *Connection
                        = 1                otherwise (fixed lists such as `districts`)
 
   ``first`` is the literal, else the variable's value, else its default in the operation, else
@@ -217,7 +217,7 @@ def _variable_values(
 def limits_rule(limits: LimitsConfig, variables: Mapping[str, Any]) -> type[ValidationRule]:
     """A validation rule refusing operations deeper, more aliased or costlier than ``limits``."""
     # Imported here because padu.resolvers imports padu.schema, which imports this module.
-    from padu.resolvers.pagination import DEFAULT_FIRST, MAX_FIRST
+    from padu.resolvers.pagination import DEFAULT_FIRST
 
     class QueryLimitsRule(ValidationRule):
         def __init__(self, context: ValidationContext) -> None:
@@ -233,7 +233,9 @@ def limits_rule(limits: LimitsConfig, variables: Mapping[str, Any]) -> type[Vali
                 "subscription": context.schema.subscription_type,
             }
             values = _variable_values(operations, variables)
-            measurer = _Measurer(context.schema, fragments, values, DEFAULT_FIRST, MAX_FIRST)
+            measurer = _Measurer(
+                context.schema, fragments, values, DEFAULT_FIRST, limits.max_page_size
+            )
             for operation in operations:
                 root = root_types[operation.operation.value]
                 measure = measurer.measure(operation.selection_set, root)

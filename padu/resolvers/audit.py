@@ -16,7 +16,7 @@ AUDIT_CURSOR = CursorKind[records.AuditEntry]("auditEntry", (datetime, int), lam
 async def audit_log(
     info: Info, filter: AuditFilter | None = None, first: int | None = 20, after: str | None = None
 ) -> Connection[records.AuditEntry]:
-    request = page_request(first, after, AUDIT_CURSOR)
+    request = page_request(info, first, after, AUDIT_CURSOR)
     f = filter or AuditFilter()
     audit = info.context.audit
     where = records.AuditFilter(

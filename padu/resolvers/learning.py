@@ -46,7 +46,7 @@ async def course(info: Info, id: strawberry.ID) -> records.Course | None:
 async def courses(
     info: Info, first: int | None = 20, after: str | None = None
 ) -> Connection[records.Course]:
-    request = page_request(first, after, COURSE_CURSOR)
+    request = page_request(info, first, after, COURSE_CURSOR)
     source = info.context.sources.learning
     position = request.after_part()
     return await list_connection(
@@ -61,7 +61,7 @@ async def courses(
 async def course_enrollments(
     root: records.Course, info: Info, first: int | None = 20, after: str | None = None
 ) -> Connection[records.Enrollment]:
-    request = page_request(first, after, ENROLLMENT_CURSOR)
+    request = page_request(info, first, after, ENROLLMENT_CURSOR)
     arguments = EnrollmentPageArgs(limit=request.limit, after=request.after_part())
     page = await info.context.loaders.enrollments_by_course.load((root.id, arguments))
     return page_connection(page, request, ENROLLMENT_CURSOR)

@@ -19,7 +19,6 @@ from padu.schema.pagination import Connection, Edge, PageInfo
 if TYPE_CHECKING:
     from padu.resolvers.info import Info
 
-MAX_FIRST = 100
 DEFAULT_FIRST = 20
 T = TypeVar("T")
 Key = tuple[Any, ...]
@@ -82,13 +81,16 @@ class PageRequest:
         return None if self.after is None else self.after[0]
 
 
-def page_request(first: int | None, after: str | None, kind: CursorKind[Any]) -> PageRequest:
+def page_request(
+    info: Info, first: int | None, after: str | None, kind: CursorKind[Any]
+) -> PageRequest:
     """Check ``first`` against the cap (null means the default) and decode ``after``."""
     if first is None:
         first = DEFAULT_FIRST
-    if first < 0 or first > MAX_FIRST:
+    maximum = info.context.config.limits.max_page_size
+    if first < 0 or first > maximum:
         raise BadUserInput(
-            f"`first` must be between 0 and {MAX_FIRST}, got {first}; "
+            f"`first` must be between 0 and {maximum}, got {first}; "
             "page through longer lists with `after`.",
             argument="first",
         )

@@ -48,7 +48,7 @@ async def officers(
     first: int | None = 20,
     after: str | None = None,
 ) -> Connection[records.Officer]:
-    request = page_request(first, after, OFFICER_CURSOR)
+    request = page_request(info, first, after, OFFICER_CURSOR)
     f = filter or OfficerFilter()
     where = records.OfficerFilter(
         unit_code=f.unit_code, name=f.name, employment_type=f.employment_type, active=f.active
@@ -72,7 +72,7 @@ async def units(info: Info) -> list[records.Unit]:
 async def unit_officers(
     root: records.Unit, info: Info, first: int | None = 20, after: str | None = None
 ) -> Connection[records.Officer]:
-    request = page_request(first, after, OFFICER_CURSOR)
+    request = page_request(info, first, after, OFFICER_CURSOR)
     arguments = OfficerPageArgs(limit=request.limit, after=request.after_part())
     page = await info.context.loaders.officers_by_unit.load((root.code, arguments))
     return page_connection(page, request, OFFICER_CURSOR)
@@ -103,7 +103,7 @@ async def officer_activities(
     first: int | None = 20,
     after: str | None = None,
 ) -> Connection[records.Activity]:
-    request = page_request(first, after, ACTIVITY_CURSOR)
+    request = page_request(info, first, after, ACTIVITY_CURSOR)
     if date_from is not None and date_to is not None and date_from > date_to:
         raise BadUserInput("`from` must not be after `to`", argument="from")
     arguments = ActivityPageArgs(date_from, date_to, request.limit, request.after)

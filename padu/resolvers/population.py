@@ -24,7 +24,7 @@ async def residents(
     first: int | None = 20,
     after: str | None = None,
 ) -> Connection[records.Resident]:
-    request = page_request(first, after, RESIDENT_CURSOR)
+    request = page_request(info, first, after, RESIDENT_CURSOR)
     where = records.ResidentFilter(
         district_code=filter.district_code if filter else None,
         village_code=filter.village_code if filter else None,

@@ -41,7 +41,7 @@ async def service_requests(
     first: int | None = 20,
     after: str | None = None,
 ) -> Connection[records.ServiceRequest]:
-    request = page_request(first, after, REQUEST_CURSOR)
+    request = page_request(info, first, after, REQUEST_CURSOR)
     f = filter or ServiceRequestFilter()
     where = records.RequestFilter(
         statuses=None if f.status is None else tuple(f.status),
@@ -87,7 +87,7 @@ async def resident_service_requests(
     first: int | None = 20,
     after: str | None = None,
 ) -> Connection[records.ServiceRequest]:
-    request = page_request(first, after, REQUEST_CURSOR)
+    request = page_request(info, first, after, REQUEST_CURSOR)
     loader = info.context.loaders.service_requests_by_resident
     return await _page_of(loader, root.nik, status, request)
 
@@ -99,7 +99,7 @@ async def officer_assigned_requests(
     first: int | None = 20,
     after: str | None = None,
 ) -> Connection[records.ServiceRequest]:
-    request = page_request(first, after, REQUEST_CURSOR)
+    request = page_request(info, first, after, REQUEST_CURSOR)
     loader = info.context.loaders.service_requests_by_assignee
     return await _page_of(loader, root.nip, status, request)
 

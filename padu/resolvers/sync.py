@@ -41,7 +41,7 @@ def sync_state(root: SyncSummary) -> str:
 async def deliveries(
     info: Info, failing: bool = False, first: int | None = 20, after: str | None = None
 ) -> Connection[Delivery]:
-    request = page_request(first, after, DELIVERY_CURSOR)
+    request = page_request(info, first, after, DELIVERY_CURSOR)
     state = info.context.sources.state
     items = await state.list_deliveries(["pending"], request.limit, request.after_part(), failing)
 

@@ -15,6 +15,7 @@ import pytest_asyncio
 
 from padu.app import create_app
 from padu.config import parse_config
+from tests.conftest import TEST_SETTINGS
 from tests.data import PRODUCTION
 
 TRACE = {"X-Padu-Trace": "1"}
@@ -365,3 +366,19 @@ async def test_invalid_documents_are_refused_by_validation_not_by_a_crash(
         assert "data" not in body and body["extensions"]["sources"] == {}
         codes = {e["extensions"]["code"] for e in body["errors"]}
         assert codes <= {"GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT"}, body
+
+
+async def test_the_page_size_cap_is_configured_and_counts_in_the_cost(
+    dsns: dict[str, str],
+) -> None:
+    settings = {**TEST_SETTINGS, "limits": {"max_page_size": 150, "max_cost": 40_000}}
+    async with serve(dsns, settings) as client:
+        body = await ask(client, "{ courses(first: 150) { nodes { id } } }")
+        assert "errors" not in body and body["data"]["courses"]["nodes"]
+        refused = await ask(client, "{ courses(first: 151) { totalCount } }")
+        [error] = refused["errors"]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+        assert "`first` must be between 0 and 150, got 151" in error["message"]
+        # A larger `first` counts as the cap: 1 + 150 * (1 + 150 * (1 + 1)).
+        query = "{ courses(first: 900) { nodes { enrollments(first: 900) { nodes { id } } } } }"
+        assert refusal(await ask(client, query))["actual"] == 1 + 150 * (1 + 1 + 150 * (1 + 1))
