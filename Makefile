@@ -27,10 +27,11 @@ test: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/padu export-schema > schema.graphql
 
-## Benchmark Padu against a hand-written baseline (needs the PADU_*_DSN of seeded databases).
+## Benchmark Padu against PostGraphile and a hand-written baseline (needs the PADU_*_DSN of seeded databases).
 bench: $(STAMP)
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
-	$(BIN)/python -m bench.run
+	@test -x bench/node_modules/.bin/postgraphile || npm ci --prefix bench --no-audit --no-fund
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/pip install --quiet ruff mypy
