@@ -26,10 +26,15 @@ import logging
 from asyncio import ensure_future
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from graphql import (
     DirectiveNode,
+    GraphQLBoolean,
+    GraphQLEnumType,
     GraphQLError,
     GraphQLField,
     GraphQLID,
@@ -68,6 +73,8 @@ log = logging.getLogger("padu.compiled")
 
 MAX_PLANS = 512
 _STRINGS = (GraphQLString, GraphQLID)
+# Values that are certainly not awaitable, for the inline path.
+PLAIN_VALUES = frozenset({str, int, float, bool, date, datetime, Decimal})
 STRAWBERRY_FIELD = "strawberry-definition"
 
 
@@ -78,12 +85,13 @@ class NotCompilable(Exception):
 class Completion:
     """How to complete a value of one output type: leaf, list or object, maybe non-null."""
 
-    __slots__ = ("item", "leaf", "non_null", "selection", "type")
+    __slots__ = ("coerce", "item", "leaf", "non_null", "selection", "type")
 
     def __init__(self, type_: GraphQLOutputType) -> None:
         self.non_null = isinstance(type_, GraphQLNonNull)
         self.type = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
         self.leaf: GraphQLLeafType | None = None
+        self.coerce: Callable[[Any], Any] = _unset
         self.item: Completion | None = None
         self.selection: Selection | None = None
 
@@ -104,6 +112,7 @@ class FieldPlan:
         "nodes",
         "parent",
         "resolve",
+        "simple",
         "typename",
     )
 
@@ -138,6 +147,11 @@ class FieldPlan:
             role: None if self.typename else role_decision(role, parent.name, self.name)
             for role in Role
         }
+        # Roles for which this field is a plain attribute read as it is: most fields.
+        self.simple = frozenset(
+            role for role, decision in self.decisions.items()
+            if decision is Decision.ALLOW and self.attribute is not None
+        )  # fmt: skip
 
 
 class Selection:
@@ -210,6 +224,7 @@ class Planner:
             completion.selection = self.selection(type_, collected.grouped_field_set)
         elif isinstance(type_, GraphQLLeafType):
             completion.leaf = type_
+            completion.coerce = coercer(type_)
         else:
             raise NotCompilable(f"abstract type {type_}")
 
@@ -295,8 +310,23 @@ class Run:
         """The response object of ``source``, or an awaitable of it."""
         results: dict[str, Any] = {}
         pending: list[str] = []
+        role = self.role
         try:
             for plan in selection.fields:
+                if role in plan.simple and plan.completion.leaf is not None:
+                    # The common case, inline: an allowed attribute holding a scalar.
+                    value = getattr(source, plan.attribute)  # type: ignore[arg-type]
+                    if type(value) in PLAIN_VALUES or isinstance(value, Enum):
+                        if plan.audited is not None:
+                            self.audit.read_resident(getattr(source, plan.audited), plan.label)
+                        try:
+                            results[plan.key] = plan.completion.coerce(value)
+                        except Exception as raw:
+                            self.fail(
+                                raw, plan.completion, plan, Path(path, plan.key, plan.parent.name)
+                            )
+                            results[plan.key] = None
+                        continue
                 value = self.field(plan, source, path)
                 results[plan.key] = value
                 if isawaitable(value):
@@ -414,7 +444,7 @@ class Run:
                 )
             return None
         if completion.leaf is not None:
-            return leaf(completion.leaf, result)
+            return completion.coerce(result)
         path = Path(parent, key, plan.parent.name if isinstance(key, str) else None)
         if completion.item is not None:
             return self.complete_list(completion.item, plan, result, path)
@@ -502,6 +532,32 @@ def leaf(type_: GraphQLLeafType, result: Any) -> Any:
             f" to return non-nullable value, returned: {inspect(coerced)}"
         )
     return coerced
+
+
+def _unset(value: Any) -> Any:
+    raise AssertionError("not a leaf")
+
+
+def coercer(type_: GraphQLLeafType) -> Callable[[Any], Any]:
+    """``leaf`` for one type, with shortcuts that give the same values faster."""
+    if type_ in _STRINGS:
+        return lambda value: value if type(value) is str else leaf(type_, value)
+    if type_ is GraphQLBoolean:
+        return lambda value: value if type(value) is bool else leaf(type_, value)
+    if isinstance(type_, GraphQLEnumType):
+        names: dict[Any, Any] = {}  # an enum has few values: remember each one's name
+
+        def enum(value: Any) -> Any:
+            try:
+                return names[value]
+            except (KeyError, TypeError):
+                name = leaf(type_, value)
+                if isinstance(value, Enum):
+                    names[value] = name
+                return name
+
+        return enum
+    return lambda value: leaf(type_, value)
 
 
 async def mask_later(value: Awaitable[Any]) -> Any:

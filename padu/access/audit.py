@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from functools import lru_cache
 from typing import Any
 
 from padu.config import Config
@@ -40,6 +41,7 @@ def audit_key(config: Config) -> bytes:
     return development_secret(config.state_dir / "dev-audit-hash-key").encode()
 
 
+@lru_cache(maxsize=20_000)  # a list of 1,000 requests names up to 1,000 residents
 def keyed_hash(key: bytes, value: str) -> str:
     """HMAC-SHA256 of ``value``: stable for one key, useless without it."""
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
