@@ -74,7 +74,8 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def cpu_seconds(pids: list[int]) -> float:
+def cpu_seconds(pids: list[int], reaped: bool = False) -> float:
+    """CPU time of ``pids``; with ``reaped``, also of their children that have exited."""
     total = 0
     for pid in pids:
         try:
@@ -82,7 +83,15 @@ def cpu_seconds(pids: list[int]) -> float:
         except FileNotFoundError:
             continue
         total += int(fields[11]) + int(fields[12])  # utime + stime
+        if reaped:
+            total += int(fields[13]) + int(fields[14])  # cutime + cstime
     return total / TICKS
+
+
+def postgres_cpu() -> float:
+    """All of PostgreSQL's CPU time so far: live backends, and those that have exited (a
+    server's pool may close connections mid-run; their time moves to the postmaster)."""
+    return cpu_seconds(postgres_pids(), reaped=True)
 
 
 def children(pid: int) -> list[int]:
@@ -233,11 +242,10 @@ def measure(
     trips: int | str, args: argparse.Namespace,
 ) -> Result:  # fmt: skip
     wrk(url, script, args.warmup, args.connections)  # warm-up, discarded
-    pg = postgres_pids()
     pids = [process.pid, *children(process.pid)]
-    before = cpu_seconds(pids), cpu_seconds(pg)
+    before = cpu_seconds(pids), postgres_cpu()
     rps, p50, p99, count = wrk(url, script, args.duration, args.connections)
-    after = cpu_seconds(pids), cpu_seconds(pg)
+    after = cpu_seconds(pids), postgres_cpu()
     return Result(name, target, rps, p50, p99, (after[0] - before[0]) / count * 1000,
                   (after[1] - before[1]) / count * 1000, trips, rss_mb(workers_of(process)))  # fmt: skip
 

@@ -53,6 +53,8 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert (config.host, config.port) == ("127.0.0.1", 8000)
     assert config.demo_scale == "demo"
     assert config.jp_required == 20
+    assert config.executor == "compiled"
+    assert config.limits.max_page_size == 100
     assert config.sources == {
         name: SourceConfig(
             name=name,
