@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import logging
 from asyncio import ensure_future
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from decimal import Decimal
@@ -61,8 +60,9 @@ from strawberry.execution.is_awaitable import optimized_is_awaitable as isawaita
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from padu.access.audit import audited_by
-from padu.access.extension import AccessControl, forbidden, masked
+from padu.access.extension import AccessControl, forbidden, mask_later, masked
 from padu.access.policy import Decision, decide, role_decision
+from padu.lru import Lru
 from padu.principal import Role
 from padu.sources.trace import SourceTrace, current_trace
 
@@ -105,7 +105,6 @@ class FieldPlan:
         "completion",
         "decisions",
         "definition",
-        "details",
         "key",
         "label",
         "name",
@@ -125,7 +124,6 @@ class FieldPlan:
     ) -> None:
         self.key = key
         self.parent = parent
-        self.details = details
         self.nodes = [detail.node for detail in details]
         self.name = self.nodes[0].name.value
         self.label = f"{parent.name}.{self.name}"
@@ -229,24 +227,18 @@ class Planner:
             raise NotCompilable(f"abstract type {type_}")
 
 
-class _Plans(OrderedDict[tuple[Any, ...], Selection | None]):
-    """Plans by (query text, operation, values of the variables @skip/@include read)."""
-
-    def remember(self, key: tuple[Any, ...], plan: Selection | None) -> None:
-        self[key] = plan
-        if len(self) > MAX_PLANS:
-            self.popitem(last=False)
-
-
-_PLANS = _Plans()
-_DIRECTIVE_VARIABLES: OrderedDict[str, tuple[str, ...]] = OrderedDict()
+# Plans by (query text, operation, values of the variables @skip/@include read); None marks
+# an operation the standard executor runs.
+_PLANS: Lru[tuple[Any, ...], Selection | None] = Lru(MAX_PLANS)
+_DIRECTIVE_VARIABLES: Lru[str, tuple[str, ...]] = Lru(MAX_PLANS)
 
 
 def directive_variables(executor: CompiledExecutor, text: str) -> tuple[str, ...]:
     """The variables a document's @skip and @include read: they change the plan."""
-    known = _DIRECTIVE_VARIABLES.get(text)
-    if known is not None:
-        return known
+    try:
+        return _DIRECTIVE_VARIABLES.recall(text)
+    except KeyError:
+        pass
     names: set[str] = set()
 
     class Finder(Visitor):
@@ -259,9 +251,7 @@ def directive_variables(executor: CompiledExecutor, text: str) -> tuple[str, ...
     for fragment in executor.fragments.values():
         visit(fragment.definition, Finder())
     found = tuple(sorted(names))
-    _DIRECTIVE_VARIABLES[text] = found
-    if len(_DIRECTIVE_VARIABLES) > MAX_PLANS:
-        _DIRECTIVE_VARIABLES.popitem(last=False)
+    _DIRECTIVE_VARIABLES.remember(text, found)
     return found
 
 
@@ -278,16 +268,15 @@ def plan_for(executor: CompiledExecutor) -> Selection | None:
         tuple(variables.get(name) for name in directive_variables(executor, text)),
     )
     try:
-        plan = _PLANS[key]
+        return _PLANS.recall(key)
     except KeyError:
-        try:
-            plan = Planner(executor).root()
-        except NotCompilable as reason:
-            log.debug("standard execution: %s", reason)
-            plan = None
-        _PLANS.remember(key, plan)
-    else:
-        _PLANS.move_to_end(key)
+        pass
+    try:
+        plan: Selection | None = Planner(executor).root()
+    except NotCompilable as reason:
+        log.debug("standard execution: %s", reason)
+        plan = None
+    _PLANS.remember(key, plan)
     return plan
 
 
@@ -558,10 +547,6 @@ def coercer(type_: GraphQLLeafType) -> Callable[[Any], Any]:
 
         return enum
     return lambda value: leaf(type_, value)
-
-
-async def mask_later(value: Awaitable[Any]) -> Any:
-    return masked(await value)
 
 
 def settle(awaitables: list[Any]) -> None:

@@ -8,25 +8,18 @@ run on every request, on the same document.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterator
 
 from graphql import ASTValidationRule, GraphQLError, validate
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
+from padu.lru import Lru
+
 MAX_ENTRIES = 512
 
 
-class _Lru(OrderedDict[tuple[str, tuple[type[ASTValidationRule], ...]], list[GraphQLError]]):
-    def remember(self, key: tuple[str, tuple[type[ASTValidationRule], ...]],
-                 value: list[GraphQLError]) -> None:  # fmt: skip
-        self[key] = value
-        if len(self) > MAX_ENTRIES:
-            self.popitem(last=False)
-
-
-_CACHE = _Lru()
+_CACHE: Lru[tuple[str, tuple[type[ASTValidationRule], ...]], list[GraphQLError]] = Lru(MAX_ENTRIES)
 
 
 def per_request(rule: type[ASTValidationRule]) -> bool:
@@ -44,12 +37,11 @@ class CachedValidation(SchemaExtension):
             fixed = tuple(r for r in context.validation_rules if not per_request(r))
             dynamic = [r for r in context.validation_rules if per_request(r)]
             key = (context.query, fixed)
-            errors = _CACHE.get(key)
-            if errors is None:
+            try:
+                errors = _CACHE.recall(key)
+            except KeyError:
                 errors = validate_document(context.schema._schema, document, fixed)
                 _CACHE.remember(key, errors)
-            else:
-                _CACHE.move_to_end(key)
             if dynamic:
                 errors = [*errors, *validate(context.schema._schema, document, dynamic)]
             context.pre_execution_errors = list(errors)
