@@ -21,7 +21,7 @@ from padu.errors import PaduError
 from padu.sources import Sources
 from padu.sources.base import AlreadyApplied
 from padu.sources.outbox import Delivery, Effect
-from padu.sources.performance import Credit
+from padu.sources.performance_writes import Credit
 
 log = logging.getLogger("padu.dispatcher")
 

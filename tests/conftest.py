@@ -12,6 +12,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -97,16 +98,23 @@ async def load_fixture(dsn: str, source: str) -> None:
         await conn.close()
 
 
-async def fresh_databases(server_dsn: str) -> dict[str, str]:
-    """A new set of databases: the four sources with the fixed dataset and an empty state."""
+async def empty_databases(server_dsn: str, prefix: str = "padu_test") -> dict[str, str]:
+    """A new, empty database for each source and for ``state``."""
     run = uuid.uuid4().hex[:8]
     result = {}
     for source in (*SOURCE_NAMES, "state"):
-        name = f"padu_test_{run}_{source}"
+        name = f"{prefix}_{run}_{source}"
         await ensure_database(server_dsn, name)
         result[source] = with_database(server_dsn, name)
+    return result
+
+
+async def fresh_databases(server_dsn: str) -> dict[str, str]:
+    """A new set of databases: the four sources with the fixed dataset and an empty state."""
+    result = await empty_databases(server_dsn)
+    for source, dsn in result.items():
         if source in FIXTURES:
-            await load_fixture(result[source], source)
+            await load_fixture(dsn, source)
     return result
 
 
@@ -182,9 +190,9 @@ def loaders(sources: Sources) -> Loaders:
     return Loaders(sources, admin_scopes(sources))
 
 
-@pytest_asyncio.fixture(scope="session")
-async def client(config: Config, dsns: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client to a running Padu app (lifespan included) over the test databases."""
+@asynccontextmanager
+async def serving(config: Config, dsns: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client to a running Padu app (lifespan included) over ``dsns``."""
     app = create_app(config, dsns)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
@@ -192,8 +200,14 @@ async def client(config: Config, dsns: dict[str, str]) -> AsyncIterator[httpx.As
             yield http
 
 
-@pytest.fixture
-def gql(client: httpx.AsyncClient, config: Config) -> GraphQL:
+@pytest_asyncio.fixture(scope="session")
+async def client(config: Config, dsns: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client to Padu over the test databases."""
+    async with serving(config, dsns) as http:
+        yield http
+
+
+def poster(client: httpx.AsyncClient, config: Config) -> GraphQL:
     """POST a GraphQL operation (traced) as ``as_`` (default: an admin); return the JSON body.
 
     ``as_`` is (role, subject) or None for an anonymous caller.
@@ -216,3 +230,9 @@ def gql(client: httpx.AsyncClient, config: Config) -> GraphQL:
         return body
 
     return run
+
+
+@pytest.fixture
+def gql(client: httpx.AsyncClient, config: Config) -> GraphQL:
+    """``poster`` on the shared test app."""
+    return poster(client, config)

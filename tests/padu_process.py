@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -57,14 +58,16 @@ class Padu:
         self.url = f"http://127.0.0.1:{self.port}"
 
     async def ready(self) -> None:
+        # Generous: a loaded CI machine can take many seconds to import and start Padu.
+        deadline = time.monotonic() + 60
         async with httpx.AsyncClient() as http:
-            for _ in range(200):
+            while time.monotonic() < deadline and self.process.poll() is None:
                 try:
                     await http.get(f"{self.url}/healthz")
                     return
                 except httpx.TransportError:
                     await asyncio.sleep(0.05)
-        raise AssertionError("padu did not start")
+        raise AssertionError(f"padu did not start (exit code {self.process.poll()})")
 
     def kill(self) -> None:
         self.process.send_signal(signal.SIGKILL)

@@ -39,6 +39,7 @@ EVERYONE = frozenset(Role)
 SIGNED_IN = EVERYONE - {Role.ANONYMOUS}
 STAFF = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.ADMIN, Role.DASHBOARD})
 CASEWORKERS = frozenset({Role.OFFICER, Role.SUPERVISOR})
+DASHBOARD_READERS = frozenset({Role.DASHBOARD, Role.SUPERVISOR, Role.ADMIN})
 
 
 class RoleRule:
@@ -102,6 +103,18 @@ RESIDENT_FIELDS = (
     "address", "family", "serviceRequests",
 )  # fmt: skip
 
+# Reached only through Query.dashboard; a supervisor's figures are their unit's.
+DASHBOARD_TYPES = (
+    "Dashboard", "ServiceLevels", "ServiceLevelGroup", "ResidentGroup", "ResolverCount",
+    "PredicateCount", "UnitPerformance",
+)  # fmt: skip
+
+# Reached only through Query.dashboard; a supervisor's figures are their unit's.
+DASHBOARD_TYPES = (
+    "Dashboard", "ServiceLevels", "ServiceLevelGroup", "ResidentGroup", "ResolverCount",
+    "PredicateCount", "UnitPerformance",
+)  # fmt: skip
+
 # Types whose every field follows one rule.
 TYPE_RULES: dict[str, Rule] = {
     "Region": ALLOW_ALL,
@@ -121,6 +134,7 @@ TYPE_RULES: dict[str, Rule] = {
     "EnrollmentPayload": roles(STAFF),
     "MutationError": roles(SIGNED_IN),
     "SyncStatus": roles(SIGNED_IN),
+    **dict.fromkeys(DASHBOARD_TYPES, roles(DASHBOARD_READERS)),
 }
 
 # Fields with their own rule; a type here denies any field it does not list.
@@ -137,6 +151,7 @@ FIELD_RULES: dict[tuple[str, str], Rule] = {
     ("Query", "units"): roles(STAFF),
     ("Query", "auditLog"): roles(frozenset({Role.ADMIN})),
     ("Query", "deliveries"): roles(frozenset({Role.ADMIN})),
+    ("Query", "dashboard"): roles(DASHBOARD_READERS),
     ("Mutation", "submitServiceRequest"): roles(SIGNED_IN - {Role.DASHBOARD}),
     ("Mutation", "assignServiceRequest"): roles(frozenset({Role.SUPERVISOR, Role.ADMIN})),
     ("Mutation", "updateServiceRequestStatus"): roles(CASEWORKERS | {Role.ADMIN}),

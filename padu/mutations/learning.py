@@ -15,7 +15,8 @@ from padu.resolvers.info import Info
 from padu.schema.scalars import NIP
 from padu.sources.learning import WIB, Course
 from padu.sources.learning_writes import AlreadyDone, NotEnrolled
-from padu.sources.performance import ActivityCategory, Credit
+from padu.sources.performance import ActivityCategory
+from padu.sources.performance_writes import Credit
 from padu.writes import UserError
 
 MINUTES_PER_JP = 45  # one Jam Pelajaran is 45 minutes of learning

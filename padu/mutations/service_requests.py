@@ -18,7 +18,8 @@ from padu.resolvers.info import Info
 from padu.schema.enums import RequestStatus, ServiceCategory
 from padu.schema.scalars import NIK, NIP
 from padu.sources.learning import WIB
-from padu.sources.performance import ActivityCategory, Credit
+from padu.sources.performance import ActivityCategory
+from padu.sources.performance_writes import Credit
 from padu.sources.service_request_writes import NewRequest, Stale, Transition
 from padu.sources.service_requests import ServiceRequest
 from padu.workdays import add_working_days

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import strawberry
 
 from padu.loaders.learning import EnrollmentPageArgs
@@ -18,20 +16,7 @@ from padu.resolvers.performance import check_year
 from padu.schema.pagination import Connection
 from padu.sources import learning as records
 from padu.sources import performance
-
-
-@dataclass(frozen=True, slots=True)
-class UnitCompliance:
-    """How many of a unit's ASN completed the yearly JP requirement."""
-
-    year: int
-    officers: int
-    compliant: int
-
-    @property
-    def rate(self) -> float:
-        return self.compliant / self.officers if self.officers else 0.0
-
+from padu.sources.performance_stats import UnitCompliance
 
 COURSE_CURSOR = CursorKind[records.Course]("course", (int,), lambda c: (c.id,))
 ENROLLMENT_CURSOR = CursorKind[records.Enrollment]("enrollment", (int,), lambda e: (e.id,))
@@ -100,4 +85,4 @@ async def unit_learning_compliance(
     totals = await loaders.learning_total_by_officer.load_many([(nip, year) for nip in nips])
     required = info.context.config.jp_required
     met = sum(1 for t in totals if t is not None and t.jp_completed >= required)
-    return UnitCompliance(year=year, officers=len(nips), compliant=met)
+    return UnitCompliance(unit=root, year=year, officers=len(nips), compliant=met)

@@ -49,3 +49,20 @@ class OfficerFilter:
     )
     employment_type: EmploymentType | None = None
     active: bool | None = None
+
+
+@strawberry.input(
+    description="What a dashboard counts; the same conditions as `ServiceRequestFilter`."
+)
+class DashboardFilter:
+    district_code: str | None = strawberry.field(default=None, description="e.g. 36.71.01")
+    village_code: str | None = None
+    category: list[ServiceCategory] | None = strawberry.field(
+        default=None, description="Any of these categories."
+    )
+    submitted_from: datetime | None = strawberry.field(
+        default=None, description="Requests submitted at or after this time."
+    )
+    submitted_before: datetime | None = strawberry.field(
+        default=None, description="Requests submitted before this time."
+    )

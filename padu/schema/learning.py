@@ -12,9 +12,10 @@ from padu.resolvers import performance as resolve_officers
 from padu.schema.pagination import Connection
 
 if TYPE_CHECKING:
-    from padu.schema.performance import Officer
+    from padu.schema.performance import Officer, Unit
 
 LazyOfficer = Annotated["Officer", strawberry.lazy("padu.schema.performance")]
+LazyUnit = Annotated["Unit", strawberry.lazy("padu.schema.performance")]
 
 
 @strawberry.type(description="A course and the learning hours (JP) it carries.")
@@ -62,6 +63,7 @@ class LearningSummary:
 
 @strawberry.type(description="A unit's learning compliance in one year.")
 class UnitLearningCompliance:
+    unit: LazyUnit
     year: int
     officers: int = strawberry.field(description="Active PNS and PPPK officers of the unit.")
     compliant: int = strawberry.field(description="Of those, officers with at least `jpRequired`.")

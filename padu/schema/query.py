@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import strawberry
 
-from padu.resolvers import audit, learning, performance, population, region, service_requests, sync
+from padu.resolvers import (
+    audit,
+    dashboard,
+    learning,
+    performance,
+    population,
+    region,
+    service_requests,
+    sync,
+)
 from padu.schema.audit import AuditEntry
+from padu.schema.dashboard import Dashboard
 from padu.schema.learning import Course
 from padu.schema.mutations import Delivery
 from padu.schema.pagination import Connection
@@ -46,6 +56,10 @@ class Query:
         resolver=sync.deliveries,
         description="Effects still to deliver, oldest first; failing: only those whose last "
         "try failed (admins).",
+    )
+    dashboard: Dashboard | None = strawberry.field(
+        resolver=dashboard.dashboard,
+        description="Counts for dashboards under one filter (dashboard, supervisor, admin).",
     )
     courses: Connection[Course] = strawberry.field(
         resolver=learning.courses, description="Visible courses in id order."

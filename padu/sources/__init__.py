@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from padu.config import Config
 from padu.sources.base import Source
 from padu.sources.learning_writes import LearningWrites
-from padu.sources.performance import PerformanceWrites
+from padu.sources.performance_writes import PerformanceWrites
 from padu.sources.population import PopulationSource
 from padu.sources.service_request_writes import ServiceRequestWrites
 from padu.sources.state import StateSource

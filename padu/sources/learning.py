@@ -188,6 +188,20 @@ class LearningSource(Source):
             for r in await self.fetch(query, *_years(keys))
         ]
 
+    async def compliant_officers(self, year: int, required: int) -> list[str]:
+        """NIPs of the officers whose completions in ``year`` carry at least ``required`` JP."""
+        start, end = year_bounds(year)
+        query = f"""
+            SELECT u.idnumber AS nip
+            FROM mdl_course_completions cc
+            JOIN mdl_user u ON u.id = cc.userid AND u.deleted = 0 AND u.idnumber <> ''
+            JOIN (SELECT {_COURSE_COLUMNS} FROM {_COURSE_FROM}) c ON c.course_id = cc.course
+            WHERE cc.timecompleted >= $1 AND cc.timecompleted < $2
+            GROUP BY u.idnumber
+            HAVING sum(c.jp) >= $3
+        """
+        return [r["nip"] for r in await self.fetch(query, start, end, required)]
+
     async def enrollments_by_officer(
         self, keys: Sequence[tuple[str, int]]
     ) -> list[tuple[str, int, Enrollment]]:

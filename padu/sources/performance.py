@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from enum import Enum
-from typing import Any
 
 import asyncpg
 
@@ -162,7 +161,7 @@ _ACTIVITY_COLUMNS = (
 )
 
 
-def _unit(row: asyncpg.Record) -> Unit:
+def unit_record(row: asyncpg.Record) -> Unit:
     return Unit(code=row["kode_unit"], name=row["nama_unit"], kind=UnitKind(row["jenis_unit"]))
 
 
@@ -174,7 +173,7 @@ def _officer(row: asyncpg.Record) -> Officer:
         employment_type=EmploymentType(row["jenis_kepegawaian"]),
         grade=row["golongan"],
         active=row["aktif"],
-        unit=_unit(row),
+        unit=unit_record(row),
     )
 
 
@@ -303,7 +302,7 @@ class PerformanceSource(Source):
 
     async def units(self) -> list[Unit]:
         query = "SELECT kode_unit, nama_unit, jenis_unit FROM unit_kerja ORDER BY kode_unit"
-        return [_unit(r) for r in await self.fetch(query)]
+        return [unit_record(r) for r in await self.fetch(query)]
 
     async def activities_by_officer(
         self,
@@ -375,47 +374,3 @@ class PerformanceSource(Source):
             )
             for r in rows
         ]
-
-
-@dataclass(frozen=True, slots=True)
-class Credit:
-    """Work credited to an officer from another system (a resolved request, a course)."""
-
-    nip: str
-    date: date
-    description: str
-    category: ActivityCategory
-    minutes: int
-    evidence: str | None = None
-    ticket_number: str | None = None
-
-    def as_payload(self) -> dict[str, Any]:
-        """The credit as JSON, to wait in the outbox."""
-        return {**asdict(self), "date": self.date.isoformat(), "category": self.category.value}
-
-    @classmethod
-    def from_payload(cls, payload: dict[str, Any]) -> Credit:
-        return cls(
-            **{
-                **payload,
-                "date": date.fromisoformat(payload["date"]),
-                "category": ActivityCategory(payload["category"]),
-            }
-        )
-
-
-class PerformanceWrites(PerformanceSource):
-    """The writes Padu makes to e-Kinerja."""
-
-    async def credit(self, key: str, credit: Credit) -> None:
-        """Log ``credit`` as an activity, once per key (a repeated delivery does nothing)."""
-        async with self.write(key) as connection:
-            await connection.execute(
-                """
-                INSERT INTO aktivitas (nip, tanggal, uraian, kategori, durasi_menit, bukti,
-                                       ref_tiket)
-                VALUES ($1, $2, $3, $4, $5, $6, $7)
-                """,
-                credit.nip, credit.date, credit.description, credit.category.value,
-                credit.minutes, credit.evidence, credit.ticket_number,
-            )  # fmt: skip

@@ -180,6 +180,30 @@ def _filter(where: ResidentFilter, scope: ResidentScope) -> Where:
     return clause
 
 
+class ResidentDimension(Enum):
+    """What residents can be counted by."""
+
+    DISTRICT = "district"
+    GENDER = "gender"
+    AGE_BAND = "age_band"
+
+
+AGE_BAND_YEARS = 5
+OLDEST_BAND = 75  # the last band is open: 75 and over
+# Age in whole years today (Western Indonesian Time), then its five-year band's lower bound.
+_AGE = (
+    "extract(year FROM age(((now() AT TIME ZONE 'UTC') + interval '7 hours')::date,"
+    " p.tanggal_lahir))"
+)
+_COUNT_BY = {
+    ResidentDimension.DISTRICT: "k.kode_kecamatan",
+    ResidentDimension.GENDER: "p.jenis_kelamin",
+    ResidentDimension.AGE_BAND: (
+        f"least(floor({_AGE} / {AGE_BAND_YEARS}) * {AGE_BAND_YEARS}, {OLDEST_BAND})::int"
+    ),
+}
+
+
 class PopulationSource(Source):
     """Adapter for the population registry database."""
 
@@ -269,3 +293,16 @@ class PopulationSource(Source):
             limit=limit,
         )
         return counted_page(await self.fetch(query, *clause.args), _resident)
+
+    async def count_residents_by(
+        self, dimension: ResidentDimension, where: ResidentFilter, scope: ResidentScope
+    ) -> list[tuple[str, int]]:
+        """(group key, residents) for each group with residents, in key order."""
+        clause = _filter(where, scope)
+        key = _COUNT_BY[dimension]
+        query = f"""
+            SELECT {key} AS key, count(*) AS n FROM {_RESIDENT_FROM}
+            WHERE {clause.sql}
+            GROUP BY 1 ORDER BY 1
+        """
+        return [(str(r["key"]), r["n"]) for r in await self.fetch(query, *clause.args)]

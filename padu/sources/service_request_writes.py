@@ -8,11 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from padu.sources.service_request_stats import ServiceRequestStats
 from padu.sources.service_requests import (
     OPEN_STATUSES,
     RequestStatus,
     ServiceCategory,
-    ServiceRequestsSource,
 )
 
 
@@ -62,7 +62,7 @@ _EVENT = """
 """
 
 
-class ServiceRequestWrites(ServiceRequestsSource):
+class ServiceRequestWrites(ServiceRequestStats):
     """The writes Padu makes to the service-request system, each keyed and in one transaction."""
 
     async def standard(self, category: ServiceCategory) -> CategoryStandard | None:

@@ -96,11 +96,11 @@ class RequestFilter:
 
 RequestKey = tuple[datetime, int]  # keyset position: (submitted_at, id), newest first
 
-_OVERDUE = f"(p.status IN {OPEN_STATUSES!r} AND p.batas_waktu < now())"
+OVERDUE = f"(p.status IN {OPEN_STATUSES!r} AND p.batas_waktu < now())"
 _COLUMNS = f"""
     p.id_permohonan, p.no_tiket, p.kode_kategori, c.nama AS nama_kategori, p.status, p.judul,
     p.uraian, p.nik_pemohon, p.kode_kelurahan, p.kode_kecamatan, p.nip_petugas, p.dibuat_pada,
-    p.batas_waktu, p.selesai_pada, {_OVERDUE} AS terlambat
+    p.batas_waktu, p.selesai_pada, {OVERDUE} AS terlambat
 """
 _FROM = "permohonan p JOIN kategori_layanan c ON c.kode = p.kode_kategori"
 _ORDER = "p.dibuat_pada DESC, p.id_permohonan DESC"
@@ -147,7 +147,7 @@ def _scoped(scope: RequestScope, clause: Where | None = None) -> Where:
     return clause
 
 
-def _filter(where: RequestFilter, scope: RequestScope, clause: Where | None = None) -> Where:
+def request_clause(where: RequestFilter, scope: RequestScope, clause: Where | None = None) -> Where:
     clause = _scoped(scope, clause)
     if where.statuses is not None:
         statuses = [s.value for s in where.statuses]
@@ -166,7 +166,7 @@ def _filter(where: RequestFilter, scope: RequestScope, clause: Where | None = No
     if where.submitted_before is not None:
         clause.add(f"p.dibuat_pada < {clause.param(where.submitted_before)}")
     if where.overdue is not None:
-        clause.add(_OVERDUE if where.overdue else f"NOT {_OVERDUE}")
+        clause.add(OVERDUE if where.overdue else f"NOT {OVERDUE}")
     return clause
 
 
@@ -214,7 +214,7 @@ class ServiceRequestsSource(Source):
         scope: RequestScope = ALL_REQUESTS,
     ) -> list[ServiceRequest]:
         """Requests matching ``where``, newest first, after the keyset cursor."""
-        clause = _filter(where, scope)
+        clause = request_clause(where, scope)
         position = _after(clause, after)
         if position is not None:
             clause.add(position)
@@ -234,7 +234,7 @@ class ServiceRequestsSource(Source):
         scope: RequestScope = ALL_REQUESTS,
     ) -> tuple[list[ServiceRequest], int]:
         """Like ``list_requests``, with the total under ``where`` in the same round trip."""
-        clause = _filter(where, scope)
+        clause = request_clause(where, scope)
         query = page_with_total(
             columns=_COLUMNS,
             tables=_FROM,
@@ -261,7 +261,7 @@ class ServiceRequestsSource(Source):
         column = "p.nik_pemohon" if party == "resident" else "p.nip_petugas"
         clause = Where()
         clause.add(f"{column} = ANY({clause.param(list(keys))}::text[])")
-        _filter(RequestFilter(statuses=statuses), scope, clause)
+        request_clause(RequestFilter(statuses=statuses), scope, clause)
         query = page_per_parent(
             columns=_COLUMNS,
             tables=_FROM,

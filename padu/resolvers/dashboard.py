@@ -1,0 +1,236 @@
+"""Resolvers of the ``dashboard`` root: aggregates computed in the sources, never in Python."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from padu.access.extension import Forbidden
+from padu.errors import BadUserInput
+from padu.principal import Role
+from padu.resolvers import region
+from padu.resolvers.info import Info
+from padu.resolvers.performance import check_year
+from padu.schema.inputs import DashboardFilter
+from padu.sources import performance
+from padu.sources.performance import Predicate
+from padu.sources.performance_stats import UnitCompliance, UnitPredicates
+from padu.sources.population import AGE_BAND_YEARS, OLDEST_BAND, Gender, ResidentDimension
+from padu.sources.population import ResidentFilter as ResidentWhere
+from padu.sources.service_request_stats import LevelGroup, RequestDimension, ServiceLevels
+from padu.sources.service_requests import RequestFilter, RequestStatus, ServiceCategory
+
+TOP_RESOLVERS_MAX = 100
+NO_UNIT = "Unassigned or not in e-Kinerja"
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardView:
+    """What a dashboard query counts: the requests and residents matching its filter, and a
+    supervisor's unit (None: every unit)."""
+
+    requests: RequestFilter = field(default_factory=RequestFilter)
+    residents: ResidentWhere = field(default_factory=ResidentWhere)
+    unit: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """One group of an aggregate: its key, a label for people, and its figures."""
+
+    key: str | None
+    label: str
+    levels: ServiceLevels | None = None
+    residents: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ResolverCount:
+    """An officer and the requests they resolved."""
+
+    nip: str
+    resolved: int
+
+
+def _checked(info: Info, f: DashboardFilter) -> DashboardFilter:
+    known = info.context.config.region
+    if f.district_code is not None and known.district(f.district_code) is None:
+        raise BadUserInput(
+            f"`districtCode` {f.district_code!r} is not a district of {known.name}; "
+            "see `region { districts { code } }`",
+            argument="districtCode",
+        )
+    if f.village_code is not None and known.village(f.village_code) is None:
+        raise BadUserInput(
+            f"`villageCode` {f.village_code!r} is not a village of {known.name}; "
+            "see `region { districts { villages { code } } }`",
+            argument="villageCode",
+        )
+    if (
+        f.submitted_from is not None
+        and f.submitted_before is not None
+        and f.submitted_from >= f.submitted_before
+    ):
+        raise BadUserInput(
+            "`submittedFrom` must be before `submittedBefore`", argument="submittedFrom"
+        )
+    return f
+
+
+async def dashboard(info: Info, filter: DashboardFilter | None = None) -> DashboardView:
+    f = _checked(info, filter or DashboardFilter())
+    unit = None
+    if info.context.viewer.role is Role.SUPERVISOR:
+        unit = await info.context.scopes.unit()
+        if unit is None:
+            raise Forbidden(
+                "Your e-Kinerja record names no unit, so there is no unit dashboard to show.",
+                field="Query.dashboard",
+            )
+    return DashboardView(
+        requests=RequestFilter(
+            categories=None if f.category is None else tuple(f.category),
+            district_code=f.district_code,
+            village_code=f.village_code,
+            submitted_from=f.submitted_from,
+            submitted_before=f.submitted_before,
+        ),
+        residents=ResidentWhere(district_code=f.district_code, village_code=f.village_code),
+        unit=unit,
+    )
+
+
+async def service_levels(root: DashboardView, info: Info) -> ServiceLevels:
+    scope = await info.context.scopes.requests()
+    return await info.context.sources.service_requests.service_levels(root.requests, scope)
+
+
+async def _unit_groups(root: DashboardView, info: Info) -> tuple[list[LevelGroup], dict[str, str]]:
+    sources = info.context.sources
+    officer_units, units, scope = await asyncio.gather(
+        sources.performance.officer_units(root.unit),
+        sources.performance.units(),
+        info.context.scopes.requests(),
+    )
+    groups = await sources.service_requests.service_levels_by(
+        RequestDimension.UNIT, root.requests, scope, officer_units
+    )
+    return groups, {u.code: u.name for u in units}
+
+
+def _label(info: Info, dimension: RequestDimension, group: LevelGroup) -> tuple[str | None, str]:
+    """The group's key as the API spells it, and its label."""
+    key = group.key
+    if key is None:
+        return None, NO_UNIT
+    if dimension is RequestDimension.STATUS:
+        return RequestStatus(key).name, key
+    if dimension is RequestDimension.CATEGORY:
+        return ServiceCategory(key).name, group.label or key
+    if dimension is RequestDimension.DISTRICT:
+        return key, region.district_by_code(info, key).name
+    if dimension is RequestDimension.VILLAGE:
+        return key, region.village_by_code(info, key).name
+    return key, group.label or key
+
+
+async def service_levels_by(
+    root: DashboardView, info: Info, dimension: RequestDimension
+) -> list[Group]:
+    if dimension is RequestDimension.UNIT:
+        groups, unit_names = await _unit_groups(root, info)
+        return [
+            Group(g.key, NO_UNIT if g.key is None else unit_names.get(g.key, g.key), g.levels)
+            for g in groups
+        ]
+    scope = await info.context.scopes.requests()
+    source = info.context.sources.service_requests
+    groups = await source.service_levels_by(dimension, root.requests, scope)
+    labelled = [Group(*_label(info, dimension, g), levels=g.levels) for g in groups]
+    if dimension is RequestDimension.STATUS:  # in the order of a request's life
+        lifecycle = [s.name for s in RequestStatus]
+        return sorted(labelled, key=lambda g: lifecycle.index(g.key or ""))
+    return sorted(labelled, key=lambda g: g.key or "")
+
+
+async def top_resolvers(root: DashboardView, info: Info, first: int = 10) -> list[ResolverCount]:
+    if not 1 <= first <= TOP_RESOLVERS_MAX:
+        raise BadUserInput(
+            f"`first` must be between 1 and {TOP_RESOLVERS_MAX}, got {first}", argument="first"
+        )
+    scope = await info.context.scopes.requests()
+    source = info.context.sources.service_requests
+    top = await source.top_resolvers(root.requests, scope, first)
+    return [ResolverCount(t.nip, t.resolved) for t in top]
+
+
+async def resolver_officer(root: ResolverCount, info: Info) -> performance.Officer | None:
+    return await info.context.loaders.officer_by_nip.load(root.nip)
+
+
+async def performance_by_unit(
+    root: DashboardView, info: Info, year: int, quarter: int | None = None
+) -> list[UnitPredicates]:
+    quarters = list(performance.PerformancePeriod)[:4]
+    if quarter is None:
+        periods = quarters
+    elif 1 <= quarter <= 4:
+        periods = [quarters[quarter - 1]]
+    else:
+        raise BadUserInput(f"`quarter` must be 1, 2, 3 or 4, got {quarter}", argument="quarter")
+    source = info.context.sources.performance
+    return await source.predicates_by_unit(check_year(year), periods, root.unit)
+
+
+async def learning_compliance(root: DashboardView, info: Info, year: int) -> list[UnitCompliance]:
+    sources = info.context.sources
+    required = info.context.config.jp_required
+    compliant = await sources.learning.compliant_officers(check_year(year), required)
+    return await sources.performance.compliance_by_unit(year, compliant, root.unit)
+
+
+def _age_band(lower: str) -> str:
+    start = int(lower)
+    return f"{start}+" if start >= OLDEST_BAND else f"{start}-{start + AGE_BAND_YEARS - 1}"
+
+
+async def residents_by(
+    root: DashboardView, info: Info, dimension: ResidentDimension
+) -> list[Group]:
+    scope = await info.context.scopes.residents()
+    source = info.context.sources.population
+    counts = await source.count_residents_by(dimension, root.residents, scope)
+    if dimension is ResidentDimension.DISTRICT:
+        return [Group(k, region.district_by_code(info, k).name, residents=n) for k, n in counts]
+    if dimension is ResidentDimension.GENDER:
+        return [Group(Gender(k).name, k, residents=n) for k, n in counts]
+    return [Group(_age_band(k), _age_band(k), residents=n) for k, n in counts]
+
+
+def sla_compliance(root: ServiceLevels) -> float | None:
+    return root.sla_compliance
+
+
+def _hours(seconds: float | None) -> float | None:
+    return None if seconds is None else seconds / 3600
+
+
+def average_resolution_hours(root: ServiceLevels) -> float | None:
+    return _hours(root.average_resolution_seconds)
+
+
+def p90_resolution_hours(root: ServiceLevels) -> float | None:
+    return _hours(root.p90_resolution_seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class PredicateCount:
+    """Officers with one predicate."""
+
+    predicate: Predicate
+    label: str
+    officers: int
+
+
+def predicate_counts(root: UnitPredicates) -> list[PredicateCount]:
+    return [PredicateCount(p, p.value, n) for p, n in root.counts.items()]
