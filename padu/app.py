@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 
 from padu.access.audit import audit_key
@@ -24,6 +24,7 @@ from padu.schema import build_schema
 from padu.sources import Sources
 from padu.sources.base import Source
 from padu.sources.hosting import source_dsns, unseeded
+from padu.sources.service_request_changes import ChangeFeed
 from padu.view import PaduGraphQL
 
 log = logging.getLogger("padu")
@@ -97,8 +98,17 @@ def create_app(config: Config, dsns: Mapping[str, str] | None = None) -> Starlet
         dispatcher = Dispatcher(sources, config)
         await dispatcher.start()
         app.state.dispatcher = dispatcher
+        changes = ChangeFeed(config.sources["service_requests"], resolved["service_requests"])
+        await changes.start()
+        app.state.changes = changes
         app.state.graphql = PaduGraphQL(
-            build_schema(config), config, sources, authenticator, audit_key(config), dispatcher
+            build_schema(config),
+            config,
+            sources,
+            authenticator,
+            audit_key(config),
+            dispatcher,
+            changes,
         )
         log.info(
             "Padu serves region %s (%s) in %s mode",
@@ -109,12 +119,14 @@ def create_app(config: Config, dsns: Mapping[str, str] | None = None) -> Starlet
         try:
             yield
         finally:
+            await changes.stop()
             await dispatcher.stop()
             await sources.stop()
 
     routes = [
         Route("/", home),
         Route("/graphql", GraphQLEndpoint(), methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", GraphQLEndpoint()),
         Route("/healthz", healthz),
     ]
     return Starlette(routes=routes, middleware=hardening_middleware(config.http), lifespan=lifespan)

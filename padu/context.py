@@ -10,6 +10,7 @@ from padu.access.scopes import Scopes
 from padu.config import Config
 from padu.loaders import Loaders
 from padu.sources import Sources
+from padu.sources.service_request_changes import ChangeFeed
 from padu.sources.trace import SourceTrace
 from padu.writes import Writes
 
@@ -28,3 +29,5 @@ class Context:
     writes: Writes
     trace: SourceTrace = field(default_factory=SourceTrace)
     operation_name: str | None = None
+    changes: ChangeFeed | None = None
+    connection_params: dict[str, object] | None = None  # graphql-transport-ws connection_init

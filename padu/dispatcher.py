@@ -16,6 +16,7 @@ import random
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from padu.background import Background
 from padu.config import Config
 from padu.errors import PaduError
 from padu.sources import Sources
@@ -48,8 +49,10 @@ def credit_effect(key: str, credit: Credit, subject: str) -> Effect:
     )
 
 
-class Dispatcher:
+class Dispatcher(Background):
     """Delivers the outbox in the background of one Padu process."""
+
+    task_name = "padu-outbox-dispatcher"
 
     def __init__(self, sources: Sources, config: Config) -> None:
         self.sources = sources
@@ -60,21 +63,10 @@ class Dispatcher:
         self.lease = slowest + 1.0
         self.settle_after = slowest + 2.0
         self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
         """Deliver now: a mutation just committed effects."""
         self._wake.set()
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="padu-outbox-dispatcher")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
 
     async def _run(self) -> None:
         while True:

@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 import strawberry
 from cross_web import HTTPException
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -19,6 +20,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 from padu.access.audit import AuditTrail
@@ -35,7 +37,9 @@ from padu.principal import ANONYMOUS, Principal
 from padu.sources import Sources
 from padu.sources.performance import OfficerFilter
 from padu.sources.population import ResidentFilter
+from padu.sources.service_request_changes import ChangeFeed
 from padu.sources.trace import current_trace
+from padu.subscriptions import PaduTransportWS
 from padu.writes import Writes
 
 TRACE_HEADER = "x-padu-trace"
@@ -56,7 +60,9 @@ def _request_id(given: str | None) -> str:
 
 
 class PaduGraphQL(GraphQL[Context, None]):
-    """GraphQL over HTTP for Padu."""
+    """GraphQL over HTTP, and subscriptions over WebSocket, for Padu."""
+
+    graphql_transport_ws_handler_class = PaduTransportWS
 
     def __init__(
         self,
@@ -66,13 +72,20 @@ class PaduGraphQL(GraphQL[Context, None]):
         authenticator: Authenticator,
         audit_key: bytes,
         dispatcher: Dispatcher,
+        changes: ChangeFeed | None = None,
     ) -> None:
-        super().__init__(schema, graphql_ide="graphiql" if config.development else None)
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if config.development else None,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            max_subscriptions_per_connection=None,  # PaduTransportWS applies the limit
+        )
         self.config = config
         self.sources = sources
         self.authenticator = authenticator
         self.audit_key = audit_key
         self.dispatcher = dispatcher
+        self.changes = changes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Authenticate first: a bad token is a 401 before any GraphQL work."""
@@ -106,23 +119,66 @@ class PaduGraphQL(GraphQL[Context, None]):
     ) -> Context:
         principal: Principal = getattr(request.state, "principal", ANONYMOUS)
         request_id = _request_id(request.headers.get("x-request-id"))
-        scopes = Scopes(principal, self.sources)
-        context = Context(
-            config=self.config,
-            sources=self.sources,
-            loaders=Loaders(self.sources, scopes),
-            request_id=request_id,
-            viewer=Viewer(principal),
-            scopes=scopes,
-            audit=AuditTrail(self.audit_key, principal, request_id),
-            writes=Writes(self.sources, principal, self.dispatcher.wake),
-        )
+        context = Context(config=self.config, sources=self.sources, request_id=request_id,
+                          changes=self.changes, **self._for(principal, request_id))  # fmt: skip
         current_trace.set(context.trace)
         request.state.padu = context
         request.state.padu_response = response
         if isinstance(response, Response):
             response.headers["X-Request-Id"] = context.request_id
         return context
+
+    def _for(self, principal: Principal, request_id: str) -> dict[str, Any]:
+        """The parts of a context that follow from who the caller is."""
+        scopes = Scopes(principal, self.sources)
+        return {
+            "loaders": Loaders(self.sources, scopes),
+            "viewer": Viewer(principal),
+            "scopes": scopes,
+            "audit": AuditTrail(self.audit_key, principal, request_id),
+            "writes": Writes(self.sources, principal, self.dispatcher.wake),
+        }
+
+    def sign_in(self, context: Context, principal: Principal) -> None:
+        """Make a WebSocket connection's context the signed-in caller's."""
+        for name, value in self._for(principal, context.request_id).items():
+            setattr(context, name, value)
+
+    async def _audited(self, context: Context) -> dict[str, Any] | None:
+        """Write what the answer processed to the audit log; the error to send if that fails."""
+        entries = context.audit.entries(context.operation_name)
+        if not entries:
+            return None
+        try:
+            await self.sources.state.append_audit(entries)
+        except PaduError:
+            # Fail closed: personal data that cannot be recorded is not sent.
+            message = (
+                "The audit log could not be written, so no personal data is returned; "
+                "try again shortly."
+            )
+            extensions = {"code": "AUDIT_UNAVAILABLE", "requestId": context.request_id}
+            return {"data": None, "errors": [{"message": message, "extensions": extensions}]}
+        return None
+
+    def format(self, context: Context, error: GraphQLError) -> dict[str, Any]:
+        return format_error(
+            error, production=not self.config.development, request_id=context.request_id
+        )
+
+    async def event_payload(
+        self, context: Context, result: ExecutionResult, operation_name: str | None
+    ) -> dict[str, Any]:
+        """One subscription event as sent: audited first, errors with Padu's codes."""
+        context.operation_name = operation_name
+        refusal = await self._audited(context)
+        context.audit.clear()
+        if refusal is not None:
+            return refusal
+        payload: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            payload["errors"] = [self.format(context, e) for e in result.errors]
+        return payload
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -142,18 +198,9 @@ class PaduGraphQL(GraphQL[Context, None]):
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         context: Context = request.state.padu
-        entries = context.audit.entries(context.operation_name)
-        if entries:
-            try:
-                await self.sources.state.append_audit(entries)
-            except PaduError:
-                # Fail closed: personal data that cannot be recorded is not sent.
-                message = (
-                    "The audit log could not be written, so no personal data is returned; "
-                    "try again shortly."
-                )
-                extensions = {"code": "AUDIT_UNAVAILABLE", "requestId": context.request_id}
-                return {"data": None, "errors": [{"message": message, "extensions": extensions}]}
+        refusal = await self._audited(context)
+        if refusal is not None:
+            return refusal  # type: ignore[return-value]
         response: dict[str, Any] = {"data": result.data}
         rejected = result.data is None and any(e.path is None for e in result.errors or ())
         if rejected:
@@ -165,12 +212,7 @@ class PaduGraphQL(GraphQL[Context, None]):
             if rejected:
                 sub_response.status_code = 400
         if result.errors:
-            response["errors"] = [
-                format_error(
-                    e, production=not self.config.development, request_id=context.request_id
-                )
-                for e in result.errors
-            ]
+            response["errors"] = [self.format(context, e) for e in result.errors]
         if self.config.development and request.headers.get(TRACE_HEADER) == "1":
             response["extensions"] = {"sources": context.trace.as_extension()}
         return response  # type: ignore[return-value]

@@ -71,6 +71,11 @@ class AuditTrail:
         """Note a processing the field reads do not capture (a write, reading the log)."""
         self._special.append((nik, fields, operation))
 
+    def clear(self) -> None:
+        """Forget what was noted (it was written): a WebSocket connection audits per event."""
+        self._reads.clear()
+        self._special.clear()
+
     def hash(self, nik: str) -> str:
         return keyed_hash(self.key, nik)
 

@@ -76,3 +76,11 @@ class AccessControl(SchemaExtension):
         if decision is Decision.MASK:
             return mask_later(value) if isawaitable(value) else masked(value)
         return value
+
+
+def require_subscription(context: Context, field: str) -> None:
+    """Check a subscription's root field, which graphql-core subscribes to without running
+    field middleware (this extension's ``resolve`` hook)."""
+    type_name = "Subscription"
+    if decide(context.viewer, type_name, field, None) is not Decision.ALLOW:
+        raise forbidden(context.viewer, type_name, field)

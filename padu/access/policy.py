@@ -134,6 +134,7 @@ TYPE_RULES: dict[str, Rule] = {
     "EnrollmentPayload": roles(STAFF),
     "MutationError": roles(SIGNED_IN),
     "SyncStatus": roles(SIGNED_IN),
+    "ServiceRequestChange": roles(SIGNED_IN),
     **dict.fromkeys(DASHBOARD_TYPES, roles(DASHBOARD_READERS)),
 }
 
@@ -152,6 +153,8 @@ FIELD_RULES: dict[tuple[str, str], Rule] = {
     ("Query", "auditLog"): roles(frozenset({Role.ADMIN})),
     ("Query", "deliveries"): roles(frozenset({Role.ADMIN})),
     ("Query", "dashboard"): roles(DASHBOARD_READERS),
+    ("Subscription", "serviceRequestChanged"): roles(SIGNED_IN),  # within the request scope
+    ("Subscription", "dashboardCounters"): roles(DASHBOARD_READERS),
     ("Mutation", "submitServiceRequest"): roles(SIGNED_IN - {Role.DASHBOARD}),
     ("Mutation", "assignServiceRequest"): roles(frozenset({Role.SUPERVISOR, Role.ADMIN})),
     ("Mutation", "updateServiceRequestStatus"): roles(CASEWORKERS | {Role.ADMIN}),

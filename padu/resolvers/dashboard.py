@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 
-from padu.access.extension import Forbidden
+from padu.access.extension import Forbidden, require_subscription
 from padu.errors import BadUserInput
 from padu.principal import Role
-from padu.resolvers import region
+from padu.resolvers import live, region
 from padu.resolvers.info import Info
 from padu.resolvers.performance import check_year
 from padu.schema.inputs import DashboardFilter
@@ -17,10 +18,15 @@ from padu.sources.performance import Predicate
 from padu.sources.performance_stats import UnitCompliance, UnitPredicates
 from padu.sources.population import AGE_BAND_YEARS, OLDEST_BAND, Gender, ResidentDimension
 from padu.sources.population import ResidentFilter as ResidentWhere
+from padu.sources.service_request_changes import RequestChange
 from padu.sources.service_request_stats import LevelGroup, RequestDimension, ServiceLevels
 from padu.sources.service_requests import RequestFilter, RequestStatus, ServiceCategory
 
 TOP_RESOLVERS_MAX = 100
+# Counters are recounted after this many quiet seconds too: requests become overdue by time.
+COUNTER_REFRESH_SECONDS = 30.0
+# Changes within this window are counted once (a batch of writes makes one update).
+COUNTER_SETTLE_SECONDS = 0.05
 NO_UNIT = "Unassigned or not in e-Kinerja"
 
 
@@ -234,3 +240,32 @@ class PredicateCount:
 
 def predicate_counts(root: UnitPredicates) -> list[PredicateCount]:
     return [PredicateCount(p, p.value, n) for p, n in root.counts.items()]
+
+
+def _concerns(view: DashboardView, change: RequestChange) -> bool:
+    """Whether the change can move the counts of ``view`` (the period is checked by counting)."""
+    where = view.requests
+    return (
+        where.district_code in (None, change.district_code)
+        and where.village_code in (None, change.village_code)
+        and (where.categories is None or change.category in where.categories)
+    )
+
+
+async def dashboard_counters(
+    info: Info, filter: DashboardFilter | None = None
+) -> AsyncGenerator[ServiceLevels, None]:
+    require_subscription(info.context, info.field_name)
+    view = await dashboard(info, filter)
+    scope = await info.context.scopes.requests()
+    source = info.context.sources.service_requests
+    last = None
+    async for change in live.changes(info, refresh=COUNTER_REFRESH_SECONDS, initial=True):
+        if change is not None and not _concerns(view, change):
+            continue
+        if change is not None:
+            await asyncio.sleep(COUNTER_SETTLE_SECONDS)
+        levels = await source.service_levels(view.requests, scope)
+        if levels != last:
+            last = levels
+            yield levels

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from datetime import datetime
 
 import strawberry
 
+from padu.errors import BadUserInput
 from padu.loaders.base import PageByParentLoader
 from padu.loaders.service_requests import RequestPageArgs
 from padu.region import District, Village
-from padu.resolvers import region
+from padu.resolvers import live, region
 from padu.resolvers.info import Info
 from padu.resolvers.pagination import (
     CursorKind,
@@ -19,10 +21,11 @@ from padu.resolvers.pagination import (
     page_request,
 )
 from padu.schema.enums import RequestStatus
-from padu.schema.inputs import ServiceRequestFilter
+from padu.schema.inputs import ServiceRequestChangeFilter, ServiceRequestFilter
 from padu.schema.pagination import Connection
 from padu.sources import performance, population
 from padu.sources import service_requests as records
+from padu.sources.service_request_changes import ChangeKind, RequestChange
 
 REQUEST_CURSOR = CursorKind[records.ServiceRequest](
     "serviceRequest", (datetime, int), lambda r: (r.submitted_at, r.id)
@@ -138,3 +141,29 @@ def request_village(root: records.ServiceRequest, info: Info) -> Village:
 
 def request_district(root: records.ServiceRequest, info: Info) -> District:
     return region.district_by_code(info, root.district_code)
+
+
+async def service_request_changed(
+    info: Info, filter: ServiceRequestChangeFilter | None = None
+) -> AsyncGenerator[RequestChange, None]:
+    f = filter or ServiceRequestChangeFilter()
+    kinds = set(f.kind or ChangeKind)
+    unit: frozenset[str] | None = None
+    if f.unit_code is not None:
+        nips = await info.context.sources.performance.nips_of_unit(f.unit_code)
+        if not nips:
+            raise BadUserInput(f"No unit {f.unit_code!r} with officers", argument="unitCode")
+        unit = frozenset(nips)
+    async for change in live.changes(info):
+        if (
+            change is not None
+            and change.kind in kinds
+            and f.district_code in (None, change.district_code)
+            and f.assignee_nip in (None, change.assignee_nip)
+            and (unit is None or change.assignee_nip in unit)
+        ):
+            yield change
+
+
+async def change_request(root: RequestChange, info: Info) -> records.ServiceRequest | None:
+    return await info.context.loaders.service_request_by_id.load(root.request_id)

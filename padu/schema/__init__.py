@@ -14,6 +14,7 @@ from padu.limits import limit_extensions
 from padu.schema.mutations import Mutation
 from padu.schema.query import Query
 from padu.schema.scalars import SCALARS
+from padu.schema.subscription import Subscription
 from padu.validation_cache import CachedValidation
 
 
@@ -30,13 +31,17 @@ def build_schema(config: Config | None = None) -> PaduSchema:
     """The schema as served under ``config`` (limits, access control); bare without one."""
     if config is None:
         return PaduSchema(
-            query=Query, mutation=Mutation, config=StrawberryConfig(scalar_map=SCALARS)
+            query=Query,
+            mutation=Mutation,
+            subscription=Subscription,
+            config=StrawberryConfig(scalar_map=SCALARS),
         )
     production = not config.development
     executor = type("Executor", (CompiledExecutor,), {"mode": config.executor})
     return PaduSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         execution_context_class=executor,
         config=StrawberryConfig(
             scalar_map=SCALARS,

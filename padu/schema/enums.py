@@ -19,6 +19,7 @@ from padu.sources.performance import (
     UnitKind,
 )
 from padu.sources.population import FamilyRelationship, Gender, MaritalStatus, Religion
+from padu.sources.service_request_changes import ChangeKind
 from padu.sources.service_requests import RequestStatus, ServiceCategory
 
 _DESCRIPTIONS: dict[EnumMeta, tuple[str | None, str]] = {
@@ -32,6 +33,7 @@ _DESCRIPTIONS: dict[EnumMeta, tuple[str | None, str]] = {
         "or REJECTED before work starts.",
     ),
     ServiceCategory: (None, "Kind of service; each has its own service standard (due time)."),
+    ChangeKind: ("ServiceRequestChangeKind", "What happened to a request."),
     EmploymentType: (None, "PNS and PPPK are ASN; NON_ASN are honorer staff."),
     UnitKind: (None, "Kind of government unit."),
     ActivityCategory: (None, "Kind of work logged in e-Kinerja."),
@@ -48,6 +50,7 @@ for _enum, (_name, _description) in _DESCRIPTIONS.items():
 
 __all__ = [
     "ActivityCategory",
+    "ChangeKind",
     "EmploymentType",
     "FamilyRelationship",
     "Gender",

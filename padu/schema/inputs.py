@@ -8,6 +8,7 @@ import strawberry
 
 from padu.schema.enums import EmploymentType, RequestStatus, ServiceCategory
 from padu.schema.scalars import NIP
+from padu.sources.service_request_changes import ChangeKind
 
 
 @strawberry.input(description="Narrows a resident list; all given conditions must hold.")
@@ -66,3 +67,15 @@ class DashboardFilter:
     submitted_before: datetime | None = strawberry.field(
         default=None, description="Requests submitted before this time."
     )
+
+
+@strawberry.input(description="Which live changes to receive; all given conditions must hold.")
+class ServiceRequestChangeFilter:
+    kind: list[ChangeKind] | None = strawberry.field(
+        default=None, description="Any of these kinds (default: all)."
+    )
+    district_code: str | None = None
+    unit_code: str | None = strawberry.field(
+        default=None, description="Assigned to an officer of this unit (e-Kinerja)."
+    )
+    assignee_nip: NIP | None = None

@@ -9,7 +9,7 @@ import strawberry
 
 from padu.resolvers import service_requests as resolve
 from padu.resolvers import sync as resolve_sync
-from padu.schema.enums import RequestStatus, ServiceCategory
+from padu.schema.enums import ChangeKind, RequestStatus, ServiceCategory
 from padu.schema.pagination import Connection
 from padu.schema.region import District, Village
 
@@ -65,3 +65,17 @@ class ServiceRequest:
 
 
 ServiceRequestConnection = Connection[ServiceRequest]
+
+
+@strawberry.type(description="A request was created, assigned or changed status.")
+class ServiceRequestChange:
+    kind: ChangeKind
+    at: datetime = strawberry.field(description="When the source system made the change.")
+    request_id: strawberry.ID
+    status: RequestStatus
+    previous_status: RequestStatus | None = strawberry.field(
+        description="Before a status change; null for a new request."
+    )
+    request: ServiceRequest | None = strawberry.field(
+        resolver=resolve.change_request, description="The request as it is now."
+    )

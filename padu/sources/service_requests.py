@@ -133,6 +133,12 @@ class RequestScope:
     requester: str | None = None  # a citizen: requests they submitted (NIK)
     assignees: tuple[str, ...] | None = None  # officers: requests assigned to these NIPs
 
+    def admits(self, requester_nik: str, assignee_nip: str | None) -> bool:
+        """Whether a request of this requester and assignee is in scope (as ``_scoped``)."""
+        if self.requester is not None and requester_nik != self.requester:
+            return False
+        return self.assignees is None or assignee_nip in self.assignees
+
 
 ALL_REQUESTS = RequestScope()
 

@@ -1,0 +1,115 @@
+"""GraphQL over WebSocket (graphql-transport-ws): sign-in, a cap, coded errors, audit.
+
+The caller signs in with ``{"Authorization": "Bearer <token>"}`` in ``connection_init``
+(browsers cannot set headers on a WebSocket); the token is checked exactly as on HTTP, and a
+bad one closes the connection with 4403 and the reason. Every event is sent only after the
+personal data it carries is in the audit log, and its errors carry Padu's codes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from graphql import GraphQLError, get_operation_ast, parse
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    ErrorMessage,
+    NextMessage,
+    SubscribeMessage,
+)
+from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
+
+from padu.auth import Unauthenticated
+from padu.context import Context
+
+if TYPE_CHECKING:
+    from strawberry.schema.schema import StreamResult
+
+    from padu.view import PaduGraphQL
+
+CLOSE_REASON_BYTES = 120  # a WebSocket close reason holds at most 123 bytes
+
+
+def bearer_of(params: dict[str, Any]) -> str | None:
+    """The Authorization value of a ``connection_init`` payload (any key case)."""
+    for key, value in params.items():
+        if key.lower() == "authorization":
+            if not isinstance(value, str):
+                raise Unauthenticated("`Authorization` in connection_init must be a string")
+            return value
+    return None
+
+
+def operation_name(query: str, given: str | None) -> str | None:
+    """The name of the operation run: the one asked for, or the document's only one."""
+    if given is not None:
+        return given
+    try:
+        operation = get_operation_ast(parse(query))
+    except GraphQLError:
+        return None
+    return None if operation is None or operation.name is None else operation.name.value
+
+
+class PaduTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
+    """Strawberry's graphql-transport-ws handler with Padu's sign-in, limits and errors."""
+
+    view: PaduGraphQL
+
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        payload = message.get("payload") or {}
+        if isinstance(payload, dict) and not self.connection_init_received:
+            try:
+                principal = await self.view.authenticator.authenticate(bearer_of(payload))
+            except Unauthenticated as exc:
+                reason = f"Unauthenticated: {exc}".encode()[:CLOSE_REASON_BYTES]
+                await self.websocket.close(code=4403, reason=reason.decode(errors="ignore"))
+                return
+            self.view.sign_in(self.context, principal)
+        await super().handle_connection_init(message)
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        cap = self.view.config.limits.max_subscriptions
+        if self.connection_acknowledged and len(self.operations) >= cap:
+            error = {
+                "message": f"At most {cap} operations may be open on one connection; "
+                "complete one before subscribing again.",
+                "extensions": {"code": "SUBSCRIPTION_LIMIT", "limit": cap},
+            }
+            refusal = {"id": message["id"], "type": "error", "payload": [error]}
+            await self.send_message(cast("ErrorMessage", refusal))
+            return
+        await super().handle_subscribe(message)
+
+    async def _handle_pre_execution_error(
+        self, operation: Operation[Context, None], result: PreExecutionError
+    ) -> None:
+        assert result.errors
+        if self._get_pre_execution_close_reason(result.errors[0]):
+            await super()._handle_pre_execution_error(operation, result)
+            return
+        errors = [self.view.format(self.context, e) for e in result.errors]
+        message = {"id": operation.id, "type": "error", "payload": errors}
+        await operation.send_operation_message(cast("ErrorMessage", message))
+
+    async def _send_result_stream(
+        self, operation: Operation[Context, None], result_source: StreamResult
+    ) -> None:
+        first = True
+        name = operation_name(operation.query, operation.operation_name)
+        async for result in result_source:
+            if first and isinstance(result, PreExecutionError):
+                await self._handle_pre_execution_error(operation, result)
+                return
+            if not isinstance(result, ExecutionResult):
+                await self._reject_incremental_delivery(operation)
+                return
+            payload = await self.view.event_payload(self.context, result, name)
+            message = {"id": operation.id, "type": "next", "payload": payload}
+            await operation.send_operation_message(cast("NextMessage", message))
+            first = False

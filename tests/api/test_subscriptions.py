@@ -1,0 +1,377 @@
+"""Live updates over WebSocket (graphql-transport-ws), from LISTEN/NOTIFY in service_requests.
+
+Padu runs under uvicorn on a real port and the tests speak the protocol with the
+``websockets`` client; changes are made through the API and straight in the source database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+import pytest_asyncio
+import uvicorn
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from padu.app import create_app
+from padu.config import Config, parse_config
+from padu.principal import Role
+from tests.conftest import (
+    ADMIN_ID,
+    TEST_SETTINGS,
+    bearer,
+    drop_databases,
+    fresh_databases,
+    poster,
+)
+from tests.data import AGUS, BUDI, DEWI, MAYA, SITI
+
+DELIVERY_SECONDS = 1.0  # the issue's bound: an event within one second of the change
+QUIET_SECONDS = 0.4
+CAP = 3
+
+CHANGES = """subscription($f: ServiceRequestChangeFilter) { serviceRequestChanged(filter: $f) {
+  kind status previousStatus requestId request { ticketNumber status district { code } } } }"""
+COUNTERS = """subscription($f: DashboardFilter) { dashboardCounters(filter: $f) {
+  total backlog resolved overdue slaCompliance } }"""
+SUBMIT = """mutation($input: SubmitServiceRequestInput!) { submitServiceRequest(input: $input) {
+  errors { code message } serviceRequest { id } } }"""
+ADVANCE = """mutation($id: ID!, $status: ServiceRequestStatus!) {
+  updateServiceRequestStatus(id: $id, status: $status) { errors { code message } } }"""
+RESOLVE = """mutation($id: ID!) { resolveServiceRequest(id: $id, resolution: "Selesai") {
+  errors { code message } serviceRequest { status } } }"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class Live:
+    url: str
+    config: Config
+    dsns: dict[str, str]
+    http: httpx.AsyncClient
+
+    async def ask(
+        self, query: str, variables: dict[str, Any], as_: tuple[Role, str]
+    ) -> dict[str, Any]:
+        return await poster(self.http, self.config)(query, variables, as_)
+
+
+@pytest_asyncio.fixture(scope="module")
+async def live(server_dsn: str) -> AsyncIterator[Live]:
+    config = parse_config({**TEST_SETTINGS, "limits": {"max_subscriptions": CAP}}, "test.toml", {})
+    dsns = await fresh_databases(server_dsn)
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(config, dsns), host="127.0.0.1", port=port, log_level="warning")
+    )
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        assert not serving.done(), "uvicorn did not start"
+        await asyncio.sleep(0.02)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            yield Live(f"ws://127.0.0.1:{port}/graphql", config, dsns, http)
+    finally:
+        server.should_exit = True
+        await serving
+        await drop_databases(server_dsn, dsns)
+
+
+class Socket:
+    """One graphql-transport-ws connection."""
+
+    def __init__(self, ws: ClientConnection) -> None:
+        self.ws = ws
+        self.ids = 0
+
+    async def subscribe(self, query: str, variables: dict[str, Any] | None = None) -> str:
+        self.ids += 1
+        payload = {"query": query, "variables": variables or {}}
+        await self.ws.send(json.dumps({"id": str(self.ids), "type": "subscribe",
+                                       "payload": payload}))  # fmt: skip
+        return str(self.ids)
+
+    async def receive(self, timeout: float = DELIVERY_SECONDS) -> dict[str, Any]:
+        message: dict[str, Any] = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+        return message
+
+    async def silent(self) -> bool:
+        """Nothing arrives for a while."""
+        try:
+            await self.receive(QUIET_SECONDS)
+        except TimeoutError:
+            return True
+        return False
+
+
+@pytest_asyncio.fixture
+async def sockets(live: Live) -> AsyncIterator[Any]:
+    opened: list[ClientConnection] = []
+
+    async def open_as(as_: tuple[Role, str] | None) -> Socket:
+        ws = await connect(live.url, subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]
+        opened.append(ws)
+        init: dict[str, Any] = {"type": "connection_init"}
+        if as_ is not None:
+            init["payload"] = bearer(live.config, *as_)
+        await ws.send(json.dumps(init))
+        socket_ = Socket(ws)
+        assert (await socket_.receive())["type"] == "connection_ack"
+        return socket_
+
+    yield open_as
+    for ws in opened:
+        await ws.close()
+
+
+async def listening(live: Live) -> None:
+    """Wait until the subscriptions just made are registered with the feed."""
+    await asyncio.sleep(0.2)
+
+
+async def submit(live: Live, village: str, as_: tuple[Role, str] = (Role.CITIZEN, SITI)) -> str:
+    body = await live.ask(
+        SUBMIT,
+        {"input": {"category": "COMPLAINT", "title": "Jalan berlubang",
+                   "description": "Di depan sekolah.", "villageCode": village}},
+        as_,
+    )  # fmt: skip
+    assert body["data"]["submitServiceRequest"]["errors"] == [], body
+    request_id: str = body["data"]["submitServiceRequest"]["serviceRequest"]["id"]
+    return request_id
+
+
+async def test_resolving_through_the_api_reaches_a_subscriber_within_a_second(
+    live: Live, sockets: Any
+) -> None:
+    admin = await sockets((Role.ADMIN, ADMIN_ID))
+    sub = await admin.subscribe(CHANGES, {"f": {"kind": ["STATUS_CHANGED"]}})
+    await listening(live)
+    started = time.monotonic()
+    body = await live.ask(RESOLVE, {"id": "2"}, (Role.OFFICER, AGUS))
+    assert body["data"]["resolveServiceRequest"]["errors"] == [], body
+    message = await admin.receive()
+    elapsed = time.monotonic() - started
+    assert message == {
+        "id": sub,
+        "type": "next",
+        "payload": {"data": {"serviceRequestChanged": {
+            "kind": "STATUS_CHANGED", "status": "RESOLVED", "previousStatus": "IN_PROGRESS",
+            "requestId": "2", "request": {"ticketNumber": "LKS-2026-000002",
+                                          "status": "RESOLVED", "district": {"code": "36.71.01"}},
+        }}},
+    }  # fmt: skip
+    assert elapsed < DELIVERY_SECONDS
+
+
+async def test_each_subscriber_gets_only_the_changes_its_filter_names(
+    live: Live, sockets: Any
+) -> None:
+    admin = await sockets((Role.ADMIN, ADMIN_ID))
+    cipondoh = await admin.subscribe(CHANGES, {"f": {"districtCode": "36.71.05"}})
+    tangerang = await admin.subscribe(CHANGES, {"f": {"districtCode": "36.71.01"}})
+    other = await sockets((Role.ADMIN, ADMIN_ID))
+    diskominfo = await other.subscribe(CHANGES, {"f": {"unitCode": "DISKOMINFO"}})
+    await listening(live)
+
+    created = await submit(live, "36.71.01.1001")
+    message = await admin.receive()
+    assert message["id"] == tangerang
+    change = message["payload"]["data"]["serviceRequestChanged"]
+    assert (change["kind"], change["requestId"], change["status"]) == (
+        "CREATED",
+        created,
+        "SUBMITTED",
+    )
+    assert await admin.silent()  # the Cipondoh subscription heard nothing
+    assert await other.silent()  # nor the unit's: nobody is assigned yet
+
+    assigned = await live.ask(
+        "mutation($id: ID!, $nip: NIP!) { assignServiceRequest(id: $id, nip: $nip) { errors { code } } }",
+        {"id": created, "nip": MAYA}, (Role.ADMIN, ADMIN_ID),
+    )  # fmt: skip
+    assert assigned["data"]["assignServiceRequest"]["errors"] == [], assigned
+    message = await other.receive()
+    assert message["id"] == diskominfo
+    heard = message["payload"]["data"]["serviceRequestChanged"]
+    assert (heard["kind"], heard["requestId"]) == ("ASSIGNED", created)
+    message = await admin.receive()
+    assert message["id"] == tangerang != cipondoh
+    assert message["payload"]["data"]["serviceRequestChanged"]["kind"] == "ASSIGNED"
+    assert await admin.silent()
+
+
+async def test_a_change_made_by_another_application_is_heard(live: Live, sockets: Any) -> None:
+    admin = await sockets((Role.ADMIN, ADMIN_ID))
+    await admin.subscribe(CHANGES, {"f": {"districtCode": "36.71.05"}})
+    await listening(live)
+    conn = await asyncpg.connect(live.dsns["service_requests"])
+    try:
+        await conn.execute("UPDATE permohonan SET status = 'proses' WHERE id_permohonan = 5")
+    finally:
+        await conn.close()
+    change = (await admin.receive())["payload"]["data"]["serviceRequestChanged"]
+    assert (change["kind"], change["requestId"], change["previousStatus"], change["status"]) == (
+        "STATUS_CHANGED",
+        "5",
+        "VERIFIED",
+        "IN_PROGRESS",
+    )
+
+
+async def test_citizens_and_officers_hear_only_their_own_requests(live: Live, sockets: Any) -> None:
+    siti = await sockets((Role.CITIZEN, SITI))
+    budi = await sockets((Role.CITIZEN, BUDI))
+    maya = await sockets((Role.OFFICER, MAYA))
+    agus = await sockets((Role.OFFICER, AGUS))
+    for socket_ in (siti, budi, maya, agus):
+        await socket_.subscribe(CHANGES)
+    await listening(live)
+    created = await submit(live, "36.71.05.1001", as_=(Role.CITIZEN, SITI))
+    heard = (await siti.receive())["payload"]["data"]["serviceRequestChanged"]
+    assert heard["requestId"] == created
+    assert await budi.silent() and await maya.silent() and await agus.silent()
+    await live.ask(
+        "mutation($id: ID!, $nip: NIP!) { assignServiceRequest(id: $id, nip: $nip) { errors { code } } }",
+        {"id": created, "nip": AGUS}, (Role.ADMIN, ADMIN_ID),
+    )  # fmt: skip
+    assert (await agus.receive())["payload"]["data"]["serviceRequestChanged"]["kind"] == "ASSIGNED"
+    assert await maya.silent() and await budi.silent()
+
+
+async def test_roles_are_those_of_http(live: Live, sockets: Any) -> None:
+    anonymous = await sockets(None)
+    sub = await anonymous.subscribe(CHANGES)
+    message = await anonymous.receive()
+    assert message["id"] == sub
+    errors = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
+    assert errors[0]["extensions"]["code"] == "FORBIDDEN"
+
+    officer = await sockets((Role.OFFICER, AGUS))
+    await officer.subscribe(COUNTERS)
+    message = await officer.receive()
+    errors = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
+    assert errors[0]["extensions"]["code"] == "FORBIDDEN"
+
+    dashboard = await sockets((Role.DASHBOARD, "mayor-office"))
+    await dashboard.subscribe(
+        "subscription { serviceRequestChanged { requestId request { title status } } }"
+    )
+    await listening(live)
+    await submit(live, "36.71.01.1001")
+    message = await dashboard.receive()
+    change = message["payload"]["data"]["serviceRequestChanged"]
+    assert change["request"] == {"title": None, "status": "SUBMITTED"}
+    assert message["payload"]["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_a_bad_token_closes_the_connection_with_the_reason(live: Live) -> None:
+    async with connect(live.url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init",
+                                  "payload": {"Authorization": "Bearer not-a-token"}}))  # fmt: skip
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), DELIVERY_SECONDS)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4403
+    assert closed.value.rcvd.reason.startswith("Unauthenticated:")
+
+
+async def test_subscriptions_per_connection_are_capped(live: Live, sockets: Any) -> None:
+    admin = await sockets((Role.ADMIN, ADMIN_ID))
+    for _ in range(CAP):
+        await admin.subscribe(CHANGES)
+    over = await admin.subscribe(CHANGES)
+    message = await admin.receive()
+    assert message["id"] == over and message["type"] == "error"
+    assert message["payload"][0]["extensions"] == {"code": "SUBSCRIPTION_LIMIT", "limit": CAP}
+
+
+async def test_dashboard_counters_move_when_a_request_is_resolved(live: Live, sockets: Any) -> None:
+    dashboard = await sockets((Role.DASHBOARD, "mayor-office"))
+    await dashboard.subscribe(COUNTERS, {"f": {"districtCode": "36.71.05"}})
+    first = (await dashboard.receive())["payload"]["data"]["dashboardCounters"]
+    query = "query($f: DashboardFilter) { dashboard(filter: $f) { serviceLevels { total backlog resolved overdue slaCompliance } } }"
+    now = await live.ask(query, {"f": {"districtCode": "36.71.05"}}, (Role.ADMIN, ADMIN_ID))
+    assert first == now["data"]["dashboard"]["serviceLevels"]
+
+    created = await submit(live, "36.71.05.1001")
+    counted = (await dashboard.receive())["payload"]["data"]["dashboardCounters"]
+    assert counted["total"] == first["total"] + 1
+    assert counted["backlog"] == first["backlog"] + 1
+    await live.ask(
+        "mutation($id: ID!, $nip: NIP!) { assignServiceRequest(id: $id, nip: $nip) { errors { code } } }",
+        {"id": created, "nip": AGUS}, (Role.ADMIN, ADMIN_ID),
+    )  # fmt: skip
+    for status in ("VERIFIED", "IN_PROGRESS"):
+        moved = await live.ask(ADVANCE, {"id": created, "status": status}, (Role.OFFICER, AGUS))
+        assert moved["data"]["updateServiceRequestStatus"]["errors"] == [], moved
+    assert await dashboard.silent()  # assigning and working on it move none of the counters
+    started = time.monotonic()
+    body = await live.ask(RESOLVE, {"id": created}, (Role.OFFICER, AGUS))
+    assert body["data"]["resolveServiceRequest"]["errors"] == [], body
+    resolved = (await dashboard.receive())["payload"]["data"]["dashboardCounters"]
+    assert time.monotonic() - started < DELIVERY_SECONDS
+    assert (resolved["resolved"], resolved["backlog"]) == (
+        counted["resolved"] + 1,
+        counted["backlog"] - 1,
+    )
+    # A change in another district does not wake this dashboard.
+    await submit(live, "36.71.01.1001")
+    assert await dashboard.silent()
+
+
+async def test_one_listening_connection_serves_every_subscriber(live: Live, sockets: Any) -> None:
+    many = [await sockets((Role.ADMIN, ADMIN_ID)) for _ in range(8)]
+    for socket_ in many:
+        for _ in range(CAP):
+            await socket_.subscribe(CHANGES, {"f": {"kind": ["CREATED"]}})
+    await listening(live)
+    created = await submit(live, "36.71.01.1001")
+    for socket_ in many:
+        heard = {
+            (await socket_.receive())["payload"]["data"]["serviceRequestChanged"]["requestId"]
+            for _ in range(CAP)
+        }
+        assert heard == {created}
+    conn = await asyncpg.connect(live.dsns["service_requests"])
+    try:
+        listeners = await conn.fetchval(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE application_name = 'padu:service_requests:changes' AND datname = current_database()"
+        )
+    finally:
+        await conn.close()
+    assert listeners == 1
+
+
+async def test_events_are_audited_before_they_are_sent(live: Live, sockets: Any) -> None:
+    admin = await sockets((Role.ADMIN, ADMIN_ID))
+    await admin.subscribe("subscription Watch { serviceRequestChanged { request { title } } }")
+    await listening(live)
+    await submit(live, "36.71.05.1001", as_=(Role.CITIZEN, DEWI))
+    await admin.receive()
+    log = await live.ask(
+        "{ auditLog(first: 5) { edges { node { operationName fields actorRole } } } }", {},
+        (Role.ADMIN, ADMIN_ID),
+    )  # fmt: skip
+    nodes = [e["node"] for e in log["data"]["auditLog"]["edges"]]
+    assert {
+        "operationName": "Watch",
+        "fields": ["ServiceRequest.title"],
+        "actorRole": "admin",
+    } in nodes
