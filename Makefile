@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install schema lint bench clean
+.PHONY: run test install browser schema lint bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Padu needs Python 3.11 or newer")'
@@ -20,8 +20,15 @@ run: $(STAMP)
 	$(BIN)/padu serve
 
 ## Run the whole test suite against a real PostgreSQL (embedded unless PADU_TEST_DSN is set).
-test: $(STAMP)
+## The /dashboard page is tested in Debian's chromium, installed here when missing.
+test: $(STAMP) browser
 	$(BIN)/pytest
+
+browser:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || \
+	  { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  echo "make: no chromium and no way to install it; the /dashboard browser test will be skipped"
 
 ## Regenerate schema.graphql from the code.
 schema: $(STAMP)

@@ -20,6 +20,7 @@ from padu.dispatcher import Dispatcher
 from padu.errors import PaduError
 from padu.logs import install_redaction
 from padu.middleware import hardening_middleware
+from padu.pages import dashboard_routes
 from padu.schema import build_schema
 from padu.sources import Sources
 from padu.sources.base import Source
@@ -92,6 +93,7 @@ def create_app(config: Config, dsns: Mapping[str, str] | None = None) -> Starlet
         await sources.start()
         await sources.state.migrate()
         app.state.sources = sources
+        app.state.config = config
         authenticator = Authenticator(
             config.auth, development=config.development, state_dir=config.state_dir
         )
@@ -128,6 +130,7 @@ def create_app(config: Config, dsns: Mapping[str, str] | None = None) -> Starlet
         Route("/graphql", GraphQLEndpoint(), methods=["GET", "POST"]),
         WebSocketRoute("/graphql", GraphQLEndpoint()),
         Route("/healthz", healthz),
+        *dashboard_routes(),
     ]
     return Starlette(routes=routes, middleware=hardening_middleware(config.http), lifespan=lifespan)
 

@@ -8,9 +8,14 @@ personal data it carries is in the audit log, and its errors carry Padu's codes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
+import orjson
 from graphql import GraphQLError, get_operation_ast, parse
+from starlette.websockets import WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
@@ -54,6 +59,17 @@ def operation_name(query: str, given: str | None) -> str | None:
     except GraphQLError:
         return None
     return None if operation is None or operation.name is None else operation.name.value
+
+
+class TextFrames(ASGIWebSocketAdapter):
+    """Sends each message as a text frame, as graphql-transport-ws requires (browsers cannot
+    parse the binary frames Strawberry sends for an encoder returning bytes, like Padu's)."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(orjson.dumps(message).decode())
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
 
 
 class PaduTransportWS(BaseGraphQLTransportWSHandler[Context, None]):

@@ -39,7 +39,7 @@ from padu.sources.performance import OfficerFilter
 from padu.sources.population import ResidentFilter
 from padu.sources.service_request_changes import ChangeFeed
 from padu.sources.trace import current_trace
-from padu.subscriptions import PaduTransportWS
+from padu.subscriptions import PaduTransportWS, TextFrames
 from padu.writes import Writes
 
 TRACE_HEADER = "x-padu-trace"
@@ -63,6 +63,7 @@ class PaduGraphQL(GraphQL[Context, None]):
     """GraphQL over HTTP, and subscriptions over WebSocket, for Padu."""
 
     graphql_transport_ws_handler_class = PaduTransportWS
+    websocket_adapter_class = TextFrames
 
     def __init__(
         self,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import socket
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -22,6 +23,7 @@ import asyncpg
 import httpx
 import pytest
 import pytest_asyncio
+import uvicorn
 
 from padu.access.scopes import Scopes
 from padu.app import create_app
@@ -198,6 +200,25 @@ async def serving(config: Config, dsns: dict[str, str]) -> AsyncIterator[httpx.A
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://padu.test") as http:
             yield http
+
+
+@asynccontextmanager
+async def on_a_port(config: Config, dsns: dict[str, str]) -> AsyncIterator[str]:
+    """Padu under uvicorn on a free local port (WebSockets and browsers need a real one)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = create_app(config, dsns)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        assert not serving.done(), "uvicorn did not start"
+        await asyncio.sleep(0.02)
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await serving
 
 
 @pytest_asyncio.fixture(scope="session")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -18,11 +17,9 @@ import asyncpg
 import httpx
 import pytest
 import pytest_asyncio
-import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from padu.app import create_app
 from padu.config import Config, parse_config
 from padu.principal import Role
 from tests.conftest import (
@@ -31,6 +28,7 @@ from tests.conftest import (
     bearer,
     drop_databases,
     fresh_databases,
+    on_a_port,
     poster,
 )
 from tests.data import AGUS, BUDI, DEWI, MAYA, SITI
@@ -51,13 +49,6 @@ RESOLVE = """mutation($id: ID!) { resolveServiceRequest(id: $id, resolution: "Se
   errors { code message } serviceRequest { status } } }"""
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @dataclass
 class Live:
     url: str
@@ -75,20 +66,13 @@ class Live:
 async def live(server_dsn: str) -> AsyncIterator[Live]:
     config = parse_config({**TEST_SETTINGS, "limits": {"max_subscriptions": CAP}}, "test.toml", {})
     dsns = await fresh_databases(server_dsn)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(config, dsns), host="127.0.0.1", port=port, log_level="warning")
-    )
-    serving = asyncio.create_task(server.serve())
-    while not server.started:
-        assert not serving.done(), "uvicorn did not start"
-        await asyncio.sleep(0.02)
     try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-            yield Live(f"ws://127.0.0.1:{port}/graphql", config, dsns, http)
+        async with (
+            on_a_port(config, dsns) as address,
+            httpx.AsyncClient(base_url=f"http://{address}") as http,
+        ):
+            yield Live(f"ws://{address}/graphql", config, dsns, http)
     finally:
-        server.should_exit = True
-        await serving
         await drop_databases(server_dsn, dsns)
 
 
@@ -107,7 +91,9 @@ class Socket:
         return str(self.ids)
 
     async def receive(self, timeout: float = DELIVERY_SECONDS) -> dict[str, Any]:
-        message: dict[str, Any] = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+        frame = await asyncio.wait_for(self.ws.recv(), timeout)
+        assert isinstance(frame, str)  # graphql-transport-ws speaks in text frames
+        message: dict[str, Any] = json.loads(frame)
         return message
 
     async def silent(self) -> bool:
