@@ -176,6 +176,26 @@ end
     return path
 
 
+def require_dsns() -> None:
+    for name in ("POPULATION", "SERVICE_REQUESTS", "PERFORMANCE", "LEARNING"):
+        if f"PADU_{name}_DSN" not in os.environ:
+            raise SystemExit(f"set PADU_{name}_DSN (the benchmark never uses the embedded demo)")
+
+
+def padu_config(folder: Path, workers: int, limits: str = "") -> Path:
+    """A development padu.toml in ``folder`` over the PADU_*_DSN databases, pools of 4."""
+    config = folder / "padu.toml"
+    config.write_text(
+        f'[padu]\nmode = "development"\nstate_dir = "{folder}"\n'
+        f'[auth]\nhs256_secret = "{SECRET}"\n[audit]\nhash_key = "{SECRET}"\n'
+        f"[limits]\nmax_cost = 100000\nmax_page_size = 1000\n{limits}"
+        f"[server]\nworkers = {workers}\n"
+        + "".join(f'[sources.{s}]\ndsn = "${{PADU_{s.upper()}_DSN}}"\npool_max = 4\n'
+                  for s in ("population", "service_requests", "performance", "learning"))
+    )  # fmt: skip
+    return config
+
+
 def start(command: list[str], env: dict[str, str], health: str,
           method: str = "GET") -> subprocess.Popen[bytes]:  # fmt: skip
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
@@ -304,21 +324,12 @@ def main() -> int:
     parser.add_argument("--soak", type=int, default=0, help="then serve Q3 this long (s)")
     parser.add_argument("--only", default="", help="query names to run, e.g. Q1,Q3")
     args = parser.parse_args()
-    for name in ("POPULATION", "SERVICE_REQUESTS", "PERFORMANCE", "LEARNING"):
-        if f"PADU_{name}_DSN" not in os.environ:
-            raise SystemExit(f"set PADU_{name}_DSN (the benchmark never uses the embedded demo)")
+    require_dsns()
     if not POSTGRAPHILE.exists():
         raise SystemExit("PostGraphile is missing: run `npm ci` in bench/ (make bench does)")
 
     folder = Path(tempfile.mkdtemp())
-    config = folder / "padu.toml"
-    config.write_text(
-        f'[padu]\nmode = "development"\nstate_dir = "{folder}"\n'
-        f'[auth]\nhs256_secret = "{SECRET}"\n[audit]\nhash_key = "{SECRET}"\n'
-        f"[limits]\nmax_cost = 100000\nmax_page_size = 1000\n[server]\nworkers = {args.workers}\n"
-        + "".join(f'[sources.{s}]\ndsn = "${{PADU_{s.upper()}_DSN}}"\npool_max = 4\n'
-                  for s in ("population", "service_requests", "performance", "learning"))
-    )  # fmt: skip
+    config = padu_config(folder, args.workers)
     padu_port, raw_port, pgl_people, pgl_requests = (free_port() for _ in range(4))
     env = {**os.environ, "PADU_CONFIG": str(config), "PORT": str(padu_port)}
     sys.path.insert(0, str(ROOT))

@@ -176,7 +176,7 @@ function columns(target, items) {
   const largest = Math.max(1, ...items.map((i) => i.value));
   for (const item of items) {
     const column = element("div", "column");
-    column.title = `${item.label}: ${number.format(item.value)}`;
+    column.title = `${item.title ?? item.label}: ${number.format(item.value)}`;
     const fill = element("div", "bar");
     fill.style.height = `${(item.value / largest) * 100}%`;
     column.append(fill, element("span", null, item.label));
@@ -213,7 +213,11 @@ function render(data) {
   }
   setCounters(d.serviceLevels);
   bars("#by-status", d.byStatus.map((g) => ({ name: g.label, parts: [{ value: g.levels.total }], shown: number.format(g.levels.total) })));
-  columns("#by-month", d.byMonth.map((g) => ({ label: g.key.slice(2), value: g.levels.total })));
+  // Month labels: the year ('26) on January and on the first month shown, else the month.
+  columns("#by-month", d.byMonth.map((g, i) => ({
+    label: i === 0 || g.key.endsWith("-01") ? `'${g.key.slice(2, 4)}` : g.key.slice(5),
+    title: g.key, value: g.levels.total,
+  })));
   bars("#by-district", d.byDistrict.map((g) => ({
     name: g.label,
     parts: [
