@@ -265,7 +265,13 @@ async def dashboard_counters(
             continue
         if change is not None:
             await asyncio.sleep(COUNTER_SETTLE_SECONDS)
-        levels = await source.service_levels(view.requests, scope)
+        # Dashboards with the same filter and scope share one count per change.
+        feed = info.context.changes
+        assert feed is not None  # live.changes made sure
+        levels = await feed.shared(
+            ("service_levels", view.requests, scope),
+            lambda: source.service_levels(view.requests, scope),
+        )
         if levels != last:
             last = levels
             yield levels

@@ -14,10 +14,11 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from typing import Any, TypeVar
 
 import asyncpg
 
@@ -26,6 +27,7 @@ from padu.config import SourceConfig
 from padu.sources.service_requests import RequestStatus, ServiceCategory
 
 log = logging.getLogger("padu.sources.changes")
+T = TypeVar("T")
 
 CHANNEL = "padu_permohonan"
 QUEUE_SIZE = 1000
@@ -139,6 +141,8 @@ class ChangeFeed(Background):
         self.dsn = dsn
         self._subscribers: set[asyncio.Queue[Item]] = set()
         self._listening = asyncio.Event()
+        self.generation = 0  # how many changes (and gaps) have been heard
+        self._counts: dict[Hashable, tuple[int, asyncio.Future[Any]]] = {}
 
     async def install(self, connection: asyncpg.Connection) -> None:
         async with connection.transaction():
@@ -191,6 +195,7 @@ class ChangeFeed(Background):
         self._publish(change)
 
     def _publish(self, item: Item) -> None:
+        self.generation += 1
         for queue in list(self._subscribers):
             try:
                 queue.put_nowait(item)
@@ -208,3 +213,23 @@ class ChangeFeed(Background):
             yield queue
         finally:
             self._subscribers.discard(queue)
+
+    async def shared(self, key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
+        """``compute()``, run once for every caller asking for ``key`` since the last change.
+
+        Subscribers woken by the same change (say, dashboards with the same filter and scope)
+        wait for one count instead of each running their own.
+        """
+        running = self._counts.get(key)
+        if running is None or running[0] < self.generation:
+            future = asyncio.ensure_future(compute())
+            running = (self.generation, future)
+            self._counts[key] = running
+
+            def forget(_: object, key: Hashable = key, running: object = running) -> None:
+                if self._counts.get(key) is running:
+                    del self._counts[key]
+
+            future.add_done_callback(forget)
+        result: T = await asyncio.shield(running[1])
+        return result
