@@ -180,7 +180,8 @@ async def live(url: str, token: str, args: argparse.Namespace, pid: int) -> None
     heard: list[float] = []
     await conn.add_listener(CHANNEL, lambda *_: heard.append(time.time()))
 
-    changes = "subscription { serviceRequestChanged { kind status requestId } }"
+    changes = """subscription { serviceRequestChanged { kind status requestId
+      request { ticketNumber status overdue district { name } } } }"""
     sockets = []
     for start_at in range(0, args.subscribers, args.per_connection):
         ws = await open_socket(url, token)

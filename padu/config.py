@@ -112,6 +112,7 @@ class Config:
     executor: str
     demo_scale: str
     jp_required: int
+    min_group_size: int  # smallest group of officers whose ratings a dashboard may see
     sources: Mapping[str, SourceConfig]
     state: SourceConfig = SourceConfig(name="state", dsn=None)
     auth: AuthConfig = AuthConfig()
@@ -297,7 +298,7 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
     """Validate parsed TOML into a Config; ``env`` supplies HOST and PORT overrides."""
     sections = ("audit", "auth", "http", "limits", "outbox", "padu", "server", "sources", "state")
     top = _Reader(file, data, "", sections, env)
-    padu_keys = ("demo_scale", "jp_required", "mode", "region", "state_dir")
+    padu_keys = ("demo_scale", "jp_required", "min_group_size", "mode", "region", "state_dir")
     padu = _Reader(file, top.table_at("padu"), "padu.", padu_keys, env)
     server_keys = ("executor", "host", "port", "shutdown_grace_seconds", "workers")
     server = _Reader(file, top.table_at("server"), "server.", server_keys, env)
@@ -358,6 +359,7 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
         executor=executor,
         demo_scale=demo_scale,
         jp_required=int(padu.number("jp_required", 20, minimum=0, integer=True)),
+        min_group_size=int(padu.number("min_group_size", 5, minimum=1, integer=True)),
         sources={name: _source(file, name, sources.table_at(name), env) for name in SOURCE_NAMES},
         state=_source(file, "state", top.table_at("state"), env, prefix="state."),
         auth=_auth(auth, production),

@@ -221,7 +221,7 @@ def test_bad_port_environment(port: str, reason: str) -> None:
         pytest.param(
             {"padu": {"regoin": "36.71"}},
             "padu.regoin",
-            "unknown key (known: demo_scale, jp_required, mode, region, state_dir)",
+            "unknown key (known: demo_scale, jp_required, min_group_size, mode, region, state_dir)",
             id="unknown-padu-key",
         ),
         pytest.param(

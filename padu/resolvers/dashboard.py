@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from padu.access.extension import Forbidden, require_subscription
 from padu.errors import BadUserInput
@@ -185,7 +185,12 @@ async def performance_by_unit(
     else:
         raise BadUserInput(f"`quarter` must be 1, 2, 3 or 4, got {quarter}", argument="quarter")
     source = info.context.sources.performance
-    return await source.predicates_by_unit(check_year(year), periods, root.unit)
+    groups = await source.predicates_by_unit(check_year(year), periods, root.unit)
+    if info.context.viewer.role is not Role.DASHBOARD:
+        return groups  # supervisors and admins may read each officer's rating anyway
+    # The dashboard role may not read one officer's rating, so neither a unit's few.
+    smallest = info.context.config.min_group_size
+    return [g if g.rated >= smallest else replace(g, counts={}, suppressed=True) for g in groups]
 
 
 async def learning_compliance(root: DashboardView, info: Info, year: int) -> list[UnitCompliance]:

@@ -89,6 +89,10 @@ class UnitPerformance:
     unit: Unit
     period: PerformancePeriod
     rated: int = strawberry.field(description="Officers rated in the period.")
+    suppressed: bool = strawberry.field(
+        description="For the dashboard role, a unit with fewer rated officers than "
+        "`min_group_size` shows no predicates (empty), so no one's rating can be inferred."
+    )
 
     predicates: list[PredicateCount] = strawberry.field(
         resolver=resolve.predicate_counts,

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import asyncpg
+
 from padu.sources.base import Where
 from padu.sources.performance import PerformancePeriod, PerformanceSource, Predicate, Unit
 from padu.sources.performance import unit_record as _unit
@@ -22,11 +24,9 @@ class UnitPredicates:
 
     unit: Unit
     period: PerformancePeriod
+    rated: int
     counts: dict[Predicate, int]
-
-    @property
-    def rated(self) -> int:
-        return sum(self.counts.values())
+    suppressed: bool = False  # counts withheld: too few officers to stay anonymous
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,14 +79,15 @@ class PerformanceStats(PerformanceSource):
             GROUP BY u.kode_unit, u.nama_unit, u.jenis_unit, pk.periode, pk.predikat
             ORDER BY u.kode_unit, pk.periode
         """
-        groups: dict[tuple[str, str], UnitPredicates] = {}
+        found: dict[tuple[str, str], tuple[asyncpg.Record, dict[Predicate, int]]] = {}
         for r in await self.fetch(query, *clause.args):
             key = (r["kode_unit"], r["periode"])
-            if key not in groups:
-                counts = dict.fromkeys(Predicate, 0)
-                groups[key] = UnitPredicates(_unit(r), PerformancePeriod(r["periode"]), counts)
-            groups[key].counts[Predicate(r["predikat"])] = int(r["n"])
-        return list(groups.values())
+            counts = found.setdefault(key, (r, dict.fromkeys(Predicate, 0)))[1]
+            counts[Predicate(r["predikat"])] = int(r["n"])
+        return [
+            UnitPredicates(_unit(r), PerformancePeriod(r["periode"]), sum(c.values()), c)
+            for r, c in found.values()
+        ]
 
     async def compliance_by_unit(
         self, year: int, compliant_nips: Sequence[str], unit_code: str | None = None

@@ -13,7 +13,7 @@ const DASHBOARD = `query Dashboard($f: DashboardFilter, $year: Int!) {
     byCategory: serviceLevelsBy(dimension: CATEGORY) { key label levels { resolved slaCompliance } }
     byUnit: serviceLevelsBy(dimension: UNIT) { key label levels { backlog overdue } }
     topResolvers(first: 8) { resolved officer { position unit { name } } }
-    performance(year: $year) { period rated predicates { predicate label officers } }
+    performance(year: $year) { period rated suppressed predicates { predicate label officers } }
     learningCompliance(year: $year) { unit { name } officers compliant rate }
     ageBands: residentsBy(dimension: AGE_BAND) { key residents }
     genders: residentsBy(dimension: GENDER) { label residents }
@@ -250,13 +250,15 @@ function render(data) {
 }
 
 function renderPredicates(groups) {
+  // City-wide per quarter; units too small to show (the dashboard role) are left out.
+  const shown = groups.filter((group) => !group.suppressed);
   const quarters = new Map();
-  for (const group of groups) {
+  for (const group of shown) {
     const counts = quarters.get(group.period) || new Map();
     for (const p of group.predicates) counts.set(p.label, (counts.get(p.label) || 0) + p.officers);
     quarters.set(group.period, counts);
   }
-  const labels = groups[0]?.predicates.map((p) => p.label) || [];
+  const labels = shown[0]?.predicates.map((p) => p.label) || [];
   bars("#predicates", [...quarters.keys()].sort().map((quarter) => {
     const counts = quarters.get(quarter);
     const rated = [...counts.values()].reduce((s, n) => s + n, 0);
@@ -272,6 +274,8 @@ function renderPredicates(groups) {
     item.append(element("i", `bar p${i}`), label);
     return item;
   }));
+  const hidden = groups.length - shown.length;
+  if (hidden) legend.append(element("span", "muted", `${hidden} small unit-quarters not shown`));
 }
 
 function noteChange(change) {

@@ -458,3 +458,21 @@ async def test_fixed_dataset_levels(gql: GraphQL) -> None:
         "resolvedOnTime": 1, "slaCompliance": 1.0,
         "averageResolutionHours": 49.0, "p90ResolutionHours": 49.0,
     }  # fmt: skip
+
+
+async def test_the_dashboard_role_sees_no_predicates_of_small_units(city: City) -> None:
+    query = "{ dashboard { performance(year: 2026) { unit { code } period rated suppressed predicates { officers } } } }"
+    as_dashboard = (await city.gql(query, as_=(Role.DASHBOARD, "mayor-office")))["data"]
+    as_admin = (await city.gql(query))["data"]
+    small = 5  # min_group_size's default
+    seen = {(g["unit"]["code"], g["period"]): g for g in as_dashboard["dashboard"]["performance"]}
+    assert any(g["suppressed"] for g in seen.values())
+    assert any(not g["suppressed"] for g in seen.values())
+    for group in as_admin["dashboard"]["performance"]:
+        assert group["suppressed"] is False
+        mine = seen[(group["unit"]["code"], group["period"])]
+        assert mine["rated"] == group["rated"]
+        if group["rated"] < small:
+            assert (mine["suppressed"], mine["predicates"]) == (True, [])
+        else:
+            assert mine == group
