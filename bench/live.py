@@ -262,6 +262,7 @@ def main() -> int:
     parser.add_argument("--gap", type=float, default=0.2, help="seconds between changes")
     parser.add_argument("--dashboards", type=int, default=20)
     parser.add_argument("--count-changes", type=int, default=10)
+    parser.add_argument("--live-only", action="store_true", help="skip the dashboard figures")
     args = parser.parse_args()
     require_dsns()
     folder = Path(tempfile.mkdtemp())
@@ -278,7 +279,8 @@ def main() -> int:
     server = start([sys.executable, "-m", "padu.cli", "serve", "--log-level", "warning"], env,
                    f"http://127.0.0.1:{port}/healthz")  # fmt: skip
     with running({"padu": server}):
-        asyncio.run(aggregates(f"http://127.0.0.1:{port}/graphql", token, args.rounds))
+        if not args.live_only:
+            asyncio.run(aggregates(f"http://127.0.0.1:{port}/graphql", token, args.rounds))
         asyncio.run(live(f"ws://127.0.0.1:{port}/graphql", token, args, server.pid))
     print(f"\n{os.cpu_count()} cores shared by Padu (one process), PostgreSQL and the clients.")
     return 0

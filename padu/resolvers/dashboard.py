@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field, replace
 
@@ -25,8 +26,11 @@ from padu.sources.service_requests import RequestFilter, RequestStatus, ServiceC
 TOP_RESOLVERS_MAX = 100
 # Counters are recounted after this many quiet seconds too: requests become overdue by time.
 COUNTER_REFRESH_SECONDS = 30.0
-# Changes within this window are counted once (a batch of writes makes one update).
+# Changes within this window are counted once (a batch of writes makes one update), and a
+# dashboard is recounted at most once per COUNTER_INTERVAL_SECONDS: at city scale a count
+# scans a million requests, so a busy hour must not turn into a count per change.
 COUNTER_SETTLE_SECONDS = 0.05
+COUNTER_INTERVAL_SECONDS = 1.0
 NO_UNIT = "Unassigned or not in e-Kinerja"
 
 
@@ -264,15 +268,17 @@ async def dashboard_counters(
     view = await dashboard(info, filter)
     scope = await info.context.scopes.requests()
     source = info.context.sources.service_requests
-    last = None
+    last, counted_at, counted_up_to = None, 0.0, 0
     async for change in live.changes(info, refresh=COUNTER_REFRESH_SECONDS, initial=True):
-        if change is not None and not _concerns(view, change):
-            continue
-        if change is not None:
-            await asyncio.sleep(COUNTER_SETTLE_SECONDS)
-        # Dashboards with the same filter and scope share one count per change.
         feed = info.context.changes
         assert feed is not None  # live.changes made sure
+        if change is not None:
+            if change.serial <= counted_up_to or not _concerns(view, change):
+                continue  # already in the last count, or outside this dashboard
+            since = time.monotonic() - counted_at
+            await asyncio.sleep(max(COUNTER_SETTLE_SECONDS, COUNTER_INTERVAL_SECONDS - since))
+        counted_at, counted_up_to = time.monotonic(), feed.generation
+        # Dashboards with the same filter and scope share one count per change.
         levels = await feed.shared(
             ("service_levels", view.requests, scope),
             lambda: source.service_levels(view.requests, scope),

@@ -15,7 +15,7 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
 from typing import Any, TypeVar
@@ -102,6 +102,7 @@ class RequestChange:
     previous_assignee_nip: str | None
     requester_nik: str
     at: datetime
+    serial: int = 0  # the feed's generation once heard: later changes have higher ones
 
 
 def parse_change(payload: str) -> RequestChange:
@@ -196,6 +197,8 @@ class ChangeFeed(Background):
 
     def _publish(self, item: Item) -> None:
         self.generation += 1
+        if isinstance(item, RequestChange):
+            item = replace(item, serial=self.generation)
         for queue in list(self._subscribers):
             try:
                 queue.put_nowait(item)

@@ -361,3 +361,21 @@ async def test_events_are_audited_before_they_are_sent(live: Live, sockets: Any)
         "fields": ["ServiceRequest.title"],
         "actorRole": "admin",
     } in nodes
+
+
+async def test_a_burst_of_changes_makes_one_count(live: Live, sockets: Any) -> None:
+    dashboard = await sockets((Role.DASHBOARD, "mayor-office"))
+    await dashboard.subscribe(COUNTERS, {"f": {"districtCode": "36.71.05"}})
+    await dashboard.receive()  # the count at once
+    conn = await asyncpg.connect(live.dsns["service_requests"])
+    try:
+        for status in ("verifikasi", "ditolak", "proses", "ditolak"):
+            await conn.execute("UPDATE permohonan SET status = $1 WHERE id_permohonan = 5", status)
+    finally:
+        await conn.close()
+    counted = (await dashboard.receive(2 * DELIVERY_SECONDS))["payload"]["data"]
+    query = "query($f: DashboardFilter) { dashboard(filter: $f) { serviceLevels { total backlog resolved overdue slaCompliance } } }"
+    now = await live.ask(query, {"f": {"districtCode": "36.71.05"}}, (Role.ADMIN, ADMIN_ID))
+    assert counted["dashboardCounters"] == now["data"]["dashboard"]["serviceLevels"]
+    with pytest.raises(TimeoutError):  # four changes, one count: nothing more, even later
+        await dashboard.receive(1.5)
