@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass, field, replace
+
+from strawberry.types.nodes import SelectedField, Selection
 
 from padu.access.extension import Forbidden, require_subscription
 from padu.errors import BadUserInput
@@ -62,6 +64,24 @@ class ResolverCount:
     resolved: int
 
 
+def _asks_for(selections: Sequence[Selection], path: tuple[str, ...]) -> bool:
+    """Whether the selection reaches the field ``path`` (through fragments too)."""
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            if selection.name != path[0]:
+                continue
+            if len(path) == 1 or _asks_for(selection.selections, path[1:]):
+                return True
+        elif _asks_for(selection.selections, path):
+            return True
+    return False
+
+
+def _p90_asked(info: Info, *within: str) -> bool:
+    """Whether the query asks for the p90 (a costly sort) under this field."""
+    return _asks_for(info.selected_fields, (info.field_name, *within, "p90ResolutionHours"))
+
+
 def _checked(info: Info, f: DashboardFilter) -> DashboardFilter:
     known = info.context.config.region
     if f.district_code is not None and known.district(f.district_code) is None:
@@ -112,7 +132,8 @@ async def dashboard(info: Info, filter: DashboardFilter | None = None) -> Dashbo
 
 async def service_levels(root: DashboardView, info: Info) -> ServiceLevels:
     scope = await info.context.scopes.requests()
-    return await info.context.sources.service_requests.service_levels(root.requests, scope)
+    source = info.context.sources.service_requests
+    return await source.service_levels(root.requests, scope, _p90_asked(info))
 
 
 async def _unit_groups(root: DashboardView, info: Info) -> tuple[list[LevelGroup], dict[str, str]]:
@@ -123,7 +144,7 @@ async def _unit_groups(root: DashboardView, info: Info) -> tuple[list[LevelGroup
         info.context.scopes.requests(),
     )
     groups = await sources.service_requests.service_levels_by(
-        RequestDimension.UNIT, root.requests, scope, officer_units
+        RequestDimension.UNIT, root.requests, scope, officer_units, _p90_asked(info, "levels")
     )
     return groups, {u.code: u.name for u in units}
 
@@ -155,7 +176,8 @@ async def service_levels_by(
         ]
     scope = await info.context.scopes.requests()
     source = info.context.sources.service_requests
-    groups = await source.service_levels_by(dimension, root.requests, scope)
+    percentile = _p90_asked(info, "levels")
+    groups = await source.service_levels_by(dimension, root.requests, scope, (), percentile)
     labelled = [Group(*_label(info, dimension, g), levels=g.levels) for g in groups]
     if dimension is RequestDimension.STATUS:  # in the order of a request's life
         lifecycle = [s.name for s in RequestStatus]
@@ -268,6 +290,7 @@ async def dashboard_counters(
     view = await dashboard(info, filter)
     scope = await info.context.scopes.requests()
     source = info.context.sources.service_requests
+    percentile = _p90_asked(info)
     last, counted_at, counted_up_to = None, 0.0, 0
     async for change in live.changes(info, refresh=COUNTER_REFRESH_SECONDS, initial=True):
         feed = info.context.changes
@@ -280,8 +303,8 @@ async def dashboard_counters(
         counted_at, counted_up_to = time.monotonic(), feed.generation
         # Dashboards with the same filter and scope share one count per change.
         levels = await feed.shared(
-            ("service_levels", view.requests, scope),
-            lambda: source.service_levels(view.requests, scope),
+            ("service_levels", view.requests, scope, percentile),
+            lambda: source.service_levels(view.requests, scope, percentile),
         )
         if levels != last:
             last = levels

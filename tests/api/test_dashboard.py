@@ -19,6 +19,7 @@ import pytest_asyncio
 
 from padu.config import SOURCE_NAMES, Config
 from padu.principal import Role
+from padu.sources.base import Source
 from padu.sources.demo import SCALES, seed
 from padu.sources.performance import Predicate
 from padu.sources.service_requests import RequestStatus, ServiceCategory
@@ -476,3 +477,38 @@ async def test_the_dashboard_role_sees_no_predicates_of_small_units(city: City) 
             assert (mine["suppressed"], mine["predicates"]) == (True, [])
         else:
             assert mine == group
+
+
+@pytest.mark.parametrize(
+    ("selection", "sorted_"),
+    [
+        ("serviceLevels { total backlog }", False),
+        ("serviceLevels { total p90ResolutionHours }", True),
+        ("serviceLevels { ...Levels }", True),
+        ("serviceLevelsBy(dimension: UNIT) { key levels { total } }", False),
+        (
+            "serviceLevelsBy(dimension: MONTH) { key levels { ... on ServiceLevels { p90ResolutionHours } } }",
+            True,
+        ),
+    ],
+)
+async def test_the_p90_sort_runs_only_when_asked_for(
+    gql: GraphQL, monkeypatch: pytest.MonkeyPatch, selection: str, sorted_: bool
+) -> None:
+    """A percentile sorts every resolved request; a dashboard that does not show it skips it."""
+    sent: list[str] = []
+    fetch = Source.fetch
+
+    async def recording(self: Source, statement: str, *args: Any) -> list[asyncpg.Record]:
+        sent.append(statement)
+        return await fetch(self, statement, *args)
+
+    monkeypatch.setattr(Source, "fetch", recording)
+    fragment = "fragment Levels on ServiceLevels { p90ResolutionHours }"
+    query = f"{{ dashboard {{ {selection} }} }}" + (
+        f" {fragment}" if "...Levels" in selection else ""
+    )
+    body = await gql(query)
+    assert body.get("errors") is None, body
+    counts = [s for s in sent if "count(*) AS total" in s]  # twice: the suite runs in verify mode
+    assert counts and all(("percentile_cont" in c) is sorted_ for c in counts)
