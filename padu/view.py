@@ -229,6 +229,18 @@ class PaduGraphQL(GraphQL[Context, None]):
             pattern = re.compile(rf"React\.useState\(\s*parameters\.{name},?\s*\)")
             html = pattern.sub(replacement.replace("\\", "\\\\"), html)
         html = html.replace("<title>Strawberry GraphiQL</title>", "<title>Padu GraphiQL</title>")
+        # Subscriptions sign in with the Headers tab's Authorization, sent in connection_init
+        # (a WebSocket carries no headers); GraphiQL keeps the tab in localStorage for that.
+        html = html.replace(
+            "subscriptionUrl,\n      });",
+            "subscriptionUrl,\n        wsConnectionParams: () => { try { return JSON.parse("
+            "localStorage.getItem('graphiql:headers') || '{}'); } catch { return {}; } },\n"
+            "      });",
+        )
+        html = html.replace(
+            "defaultEditorToolsVisibility: true,",
+            "defaultEditorToolsVisibility: true,\n          shouldPersistHeaders: true,",
+        )
         return HTMLResponse(html)
 
     async def _examples(self) -> dict[str, str]:
