@@ -22,11 +22,13 @@ from websockets.exceptions import ConnectionClosed
 
 from padu.config import Config, parse_config
 from padu.principal import Role
+from padu.resolvers import live as live_resolvers
 from tests.conftest import (
     ADMIN_ID,
     TEST_SETTINGS,
     bearer,
     drop_databases,
+    eventually,
     fresh_databases,
     on_a_port,
     poster,
@@ -379,3 +381,56 @@ async def test_a_burst_of_changes_makes_one_count(live: Live, sockets: Any) -> N
     assert counted["dashboardCounters"] == now["data"]["dashboard"]["serviceLevels"]
     with pytest.raises(TimeoutError):  # four changes, one count: nothing more, even later
         await dashboard.receive(1.5)
+
+
+async def test_the_feed_reconnects_after_losing_its_connection(live: Live, sockets: Any) -> None:
+    admin = await sockets((Role.ADMIN, ADMIN_ID))
+    await admin.subscribe(CHANGES, {"f": {"kind": ["CREATED"]}})
+    await listening(live)
+    conn = await asyncpg.connect(live.dsns["service_requests"])
+    try:
+        killed = await conn.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE application_name = 'padu:service_requests:changes' "
+            "AND datname = current_database()"
+        )
+        assert killed == 1
+
+        async def listeners() -> int:
+            found: int = await conn.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                "'padu:service_requests:changes' AND datname = current_database()"
+            )
+            return found
+
+        assert await eventually(listeners, lambda n: n == 1, timeout=5) == 1
+    finally:
+        await conn.close()
+    created = await submit(live, "36.71.01.1001")
+    heard = (await admin.receive())["payload"]["data"]["serviceRequestChanged"]
+    assert heard["requestId"] == created
+
+
+async def test_without_a_feed_a_subscription_says_the_source_is_unavailable(
+    server_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(live_resolvers, "FEED_WAIT_SECONDS", 0.3)
+    config = parse_config(TEST_SETTINGS, "test.toml", {})
+    created = await fresh_databases(server_dsn)
+    closed_port = "postgresql://postgres@127.0.0.1:9/nowhere"
+    try:
+        async with (
+            on_a_port(config, {**created, "service_requests": closed_port}) as address,
+            connect(f"ws://{address}/graphql", subprotocols=["graphql-transport-ws"]) as ws,  # type: ignore[list-item]
+        ):
+            socket_ = Socket(ws)
+            init = {"type": "connection_init", "payload": bearer(config, Role.ADMIN, ADMIN_ID)}
+            await ws.send(json.dumps(init))
+            assert (await socket_.receive())["type"] == "connection_ack"
+            await socket_.subscribe(CHANGES)
+            message = await socket_.receive(5)
+    finally:
+        await drop_databases(server_dsn, created)
+    errors = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
+    assert errors[0]["extensions"]["code"] == "SOURCE_UNAVAILABLE"
+    assert "live changes" in errors[0]["message"]
