@@ -207,7 +207,7 @@ class Authenticator:
             ) from None
         if unit is not None and not isinstance(unit, str):
             raise Unauthenticated("token unit claim must be a unit code string")
-        return Principal(role, subject, unit, jti)
+        return Principal(role, subject, unit, jti, float(claims["exp"]))
 
     async def _key(self, token: str) -> str | AllowedPublicKeys:
         """The key to verify ``token`` with, after pinning its algorithm to the configured ones."""

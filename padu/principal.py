@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 
@@ -25,6 +25,9 @@ class Principal:
     subject: str | None = None
     unit: str | None = None  # a unit code the token carries (supervisors get theirs from e-Kinerja)
     token_id: str | None = None
+    # The token's `exp` (epoch seconds): when a WebSocket it signed in must close. Not part of
+    # who the principal is, so not compared.
+    expires_at: float | None = field(default=None, compare=False)
 
     @property
     def anonymous(self) -> bool:

@@ -8,6 +8,8 @@ personal data it carries is in the audit log, and its errors carry Padu's codes.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
@@ -76,6 +78,7 @@ class PaduTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
     """Strawberry's graphql-transport-ws handler with Padu's sign-in, limits and errors."""
 
     view: PaduGraphQL
+    expiry: asyncio.Task[None] | None = None
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         payload = message.get("payload") or {}
@@ -87,7 +90,20 @@ class PaduTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
                 await self.websocket.close(code=4403, reason=reason.decode(errors="ignore"))
                 return
             self.view.sign_in(self.context, principal)
+            if principal.expires_at is not None:
+                self.expiry = asyncio.create_task(self._close_at(principal.expires_at))
         await super().handle_connection_init(message)
+
+    async def _close_at(self, expires_at: float) -> None:
+        """A connection lives no longer than the token that signed it in."""
+        await asyncio.sleep(max(0.0, expires_at - time.time()))
+        reason = "Unauthenticated: the token expired; connect again with a fresh one"
+        await self.websocket.close(code=4403, reason=reason)
+
+    async def shutdown(self) -> None:
+        if self.expiry is not None:
+            self.expiry.cancel()
+        await super().shutdown()
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         cap = self.view.config.limits.max_subscriptions

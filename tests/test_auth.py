@@ -304,6 +304,7 @@ async def test_configured_secret_is_used_and_no_file_is_written(tmp_path: Path) 
     auth = Authenticator(HS, development=True, state_dir=tmp_path)
     principal = await auth.authenticate(f"Bearer {token}")
     assert principal == Principal(Role.ADMIN, "ops@diskominfo", "1.02", payload["jti"])
+    assert principal.expires_at == payload["exp"]  # a WebSocket it signs in closes then
     assert list(tmp_path.iterdir()) == []
 
 

@@ -20,6 +20,7 @@ import pytest_asyncio
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from padu.auth import mint_dev_token
 from padu.config import Config, parse_config
 from padu.principal import Role
 from padu.resolvers import live as live_resolvers
@@ -434,3 +435,20 @@ async def test_without_a_feed_a_subscription_says_the_source_is_unavailable(
     errors = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
     assert errors[0]["extensions"]["code"] == "SOURCE_UNAVAILABLE"
     assert "live changes" in errors[0]["message"]
+
+
+async def test_a_connection_ends_when_its_token_expires(live: Live) -> None:
+    token = mint_dev_token(live.config.auth, live.config.state_dir, Role.ADMIN, ADMIN_ID,
+                           ttl_seconds=2)  # fmt: skip
+    async with connect(live.url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init",
+                                  "payload": {"Authorization": f"Bearer {token}"}}))  # fmt: skip
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        await Socket(ws).subscribe(CHANGES)
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), 5)
+    assert closed.value.rcvd is not None
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (
+        4403,
+        "Unauthenticated: the token expired; connect again with a fresh one",
+    )
