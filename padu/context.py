@@ -27,7 +27,7 @@ class Context:
     scopes: Scopes
     audit: AuditTrail
     writes: Writes
+    changes: ChangeFeed  # live service-request changes, for subscriptions
     trace: SourceTrace = field(default_factory=SourceTrace)
     operation_name: str | None = None
-    changes: ChangeFeed | None = None
     connection_params: dict[str, object] | None = None  # graphql-transport-ws connection_init

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from functools import cache
 from importlib import resources
 
 from starlette.requests import Request
@@ -33,11 +34,15 @@ def _development_token(config: Config) -> str:
     )
 
 
+@cache
+def _page() -> str:
+    return resources.files("padu").joinpath("static/dashboard.html").read_text(encoding="utf-8")
+
+
 async def dashboard(request: Request) -> Response:
     config: Config = request.app.state.config
-    page = resources.files("padu").joinpath("static/dashboard.html").read_text(encoding="utf-8")
     return HTMLResponse(
-        page.replace(DEV_TOKEN_SLOT, _development_token(config)),
+        _page().replace(DEV_TOKEN_SLOT, _development_token(config)),
         headers={"Cache-Control": "no-store"},
     )
 

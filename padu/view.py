@@ -73,7 +73,7 @@ class PaduGraphQL(GraphQL[Context, None]):
         authenticator: Authenticator,
         audit_key: bytes,
         dispatcher: Dispatcher,
-        changes: ChangeFeed | None = None,
+        changes: ChangeFeed,
     ) -> None:
         super().__init__(
             schema,
@@ -120,8 +120,13 @@ class PaduGraphQL(GraphQL[Context, None]):
     ) -> Context:
         principal: Principal = getattr(request.state, "principal", ANONYMOUS)
         request_id = _request_id(request.headers.get("x-request-id"))
-        context = Context(config=self.config, sources=self.sources, request_id=request_id,
-                          changes=self.changes, **self._for(principal, request_id))  # fmt: skip
+        context = Context(
+            config=self.config,
+            sources=self.sources,
+            request_id=request_id,
+            changes=self.changes,
+            **self._per_caller(principal, request_id),
+        )
         current_trace.set(context.trace)
         request.state.padu = context
         request.state.padu_response = response
@@ -129,7 +134,7 @@ class PaduGraphQL(GraphQL[Context, None]):
             response.headers["X-Request-Id"] = context.request_id
         return context
 
-    def _for(self, principal: Principal, request_id: str) -> dict[str, Any]:
+    def _per_caller(self, principal: Principal, request_id: str) -> dict[str, Any]:
         """The parts of a context that follow from who the caller is."""
         scopes = Scopes(principal, self.sources)
         return {
@@ -142,7 +147,7 @@ class PaduGraphQL(GraphQL[Context, None]):
 
     def sign_in(self, context: Context, principal: Principal) -> None:
         """Make a WebSocket connection's context the signed-in caller's."""
-        for name, value in self._for(principal, context.request_id).items():
+        for name, value in self._per_caller(principal, context.request_id).items():
             setattr(context, name, value)
 
     async def _audited(self, context: Context) -> dict[str, Any] | None:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import socket
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from padu.sources import Sources
 from padu.sources.embedded import drop_database, ensure_database, start_embedded, with_database
 from padu.sources.trace import SourceTrace, current_trace
 from tests.data import FIXTURES, PERSONAL, TEST_AUDIT_KEY, TEST_SECRET
+from tests.padu_process import free_port
 
 GraphQL = Callable[..., Awaitable[dict[str, Any]]]
 
@@ -205,9 +206,7 @@ async def serving(config: Config, dsns: dict[str, str]) -> AsyncIterator[httpx.A
 @asynccontextmanager
 async def on_a_port(config: Config, dsns: dict[str, str]) -> AsyncIterator[str]:
     """Padu under uvicorn on a free local port (WebSockets and browsers need a real one)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     app = create_app(config, dsns)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     serving = asyncio.create_task(server.serve())
@@ -219,6 +218,43 @@ async def on_a_port(config: Config, dsns: dict[str, str]) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await serving
+
+
+@dataclass
+class Served:
+    """Padu on a real local port over fresh test databases, and an HTTP client to it."""
+
+    address: str
+    config: Config
+    dsns: dict[str, str]
+    http: httpx.AsyncClient
+
+    @property
+    def http_url(self) -> str:
+        return f"http://{self.address}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://{self.address}/graphql"
+
+    async def ask(
+        self, query: str, variables: dict[str, Any], as_: tuple[Role, str]
+    ) -> dict[str, Any]:
+        return await poster(self.http, self.config)(query, variables, as_)
+
+
+@asynccontextmanager
+async def served(server_dsn: str, config: Config) -> AsyncIterator[Served]:
+    """``on_a_port`` over fresh databases (dropped afterwards)."""
+    dsns = await fresh_databases(server_dsn)
+    try:
+        async with (
+            on_a_port(config, dsns) as address,
+            httpx.AsyncClient(base_url=f"http://{address}") as http,
+        ):
+            yield Served(address, config, dsns, http)
+    finally:
+        await drop_databases(server_dsn, dsns)
 
 
 @pytest_asyncio.fixture(scope="session")

@@ -33,7 +33,7 @@ async def changes(
     require_subscription(info.context, info.field_name)
     context = info.context
     feed = context.changes
-    if feed is None or not await feed.ready(FEED_WAIT_SECONDS):
+    if not await feed.ready(FEED_WAIT_SECONDS):
         raise SourceUnavailable("service_requests", "is not sending live changes right now")
     scope = await context.scopes.requests()
     async with feed.subscribe() as queue:

@@ -33,6 +33,13 @@ def check_year(year: int) -> int:
     return year
 
 
+def quarter_period(quarter: int) -> records.PerformancePeriod:
+    """The e-Kinerja period of quarter 1-4; anything else is refused with the reason."""
+    if not 1 <= quarter <= 4:
+        raise BadUserInput(f"`quarter` must be 1, 2, 3 or 4, got {quarter}", argument="quarter")
+    return list(records.PerformancePeriod)[quarter - 1]
+
+
 async def officer(info: Info, nip: NIP) -> records.Officer | None:
     scope = await info.context.scopes.officers()
     found = await info.context.sources.performance.officers_by_nip([nip], scope)
@@ -81,12 +88,7 @@ async def unit_officers(
 async def officer_performance(
     root: records.Officer, info: Info, year: int, quarter: int | None = None
 ) -> records.PerformanceSummary | None:
-    if quarter is None:
-        period = records.PerformancePeriod.FINAL
-    elif 1 <= quarter <= 4:
-        period = list(records.PerformancePeriod)[quarter - 1]
-    else:
-        raise BadUserInput(f"`quarter` must be 1, 2, 3 or 4, got {quarter}", argument="quarter")
+    period = records.PerformancePeriod.FINAL if quarter is None else quarter_period(quarter)
     key = (root.nip, check_year(year), period)
     return await info.context.loaders.performance_by_officer.load(key)
 

@@ -167,11 +167,9 @@ async def service_request_changed(
 
 async def change_request(root: RequestChange, info: Info) -> records.ServiceRequest | None:
     """The request as it is now: read once per change for all subscribers of one scope."""
-    feed, context = info.context.changes, info.context
-    if feed is None:
-        return await context.loaders.service_request_by_id.load(root.request_id)
+    context = info.context
     scope = await context.scopes.requests()
-    found = await feed.shared(
+    found = await context.changes.shared(
         ("request", root.request_id, scope),
         lambda: context.sources.service_requests.requests_by_id([root.request_id], scope),
     )

@@ -64,7 +64,6 @@ BEGIN
             'district', NEW.kode_kecamatan,
             'village', NEW.kode_kelurahan,
             'assignee', NEW.nip_petugas,
-            'previous_assignee', CASE WHEN TG_OP = 'UPDATE' THEN OLD.nip_petugas END,
             'requester', NEW.nik_pemohon,
             'at', clock_timestamp()
         )::text);
@@ -99,7 +98,6 @@ class RequestChange:
     district_code: str
     village_code: str
     assignee_nip: str | None
-    previous_assignee_nip: str | None
     requester_nik: str
     at: datetime
     serial: int = 0  # the feed's generation once heard: later changes have higher ones
@@ -118,7 +116,6 @@ def parse_change(payload: str) -> RequestChange:
         district_code=data["district"],
         village_code=data["village"],
         assignee_nip=data["assignee"],
-        previous_assignee_nip=data["previous_assignee"],
         requester_nik=data["requester"],
         at=datetime.fromisoformat(data["at"]),
     )
@@ -145,7 +142,7 @@ class ChangeFeed(Background):
         self.generation = 0  # how many changes (and gaps) have been heard
         self._counts: dict[Hashable, tuple[int, asyncio.Future[Any]]] = {}
 
-    async def install(self, connection: asyncpg.Connection) -> None:
+    async def _install(self, connection: asyncpg.Connection) -> None:
         async with connection.transaction():
             await connection.execute(FEED_SQL)
 
@@ -166,7 +163,7 @@ class ChangeFeed(Background):
                     timeout=self.config.connect_timeout,
                     server_settings={"application_name": "padu:service_requests:changes"},
                 )
-                await self.install(connection)
+                await self._install(connection)
                 connection.add_termination_listener(lambda _, lost=lost: lost.set())
                 await connection.add_listener(CHANNEL, self._heard)
                 self._listening.set()

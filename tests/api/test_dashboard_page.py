@@ -9,17 +9,14 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import Any
 
-import httpx
 import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Page, async_playwright
 
 from padu.config import Config
 from padu.principal import Role
-from tests.conftest import ADMIN_ID, drop_databases, fresh_databases, on_a_port, poster
+from tests.conftest import ADMIN_ID, Served, served
 from tests.data import AGUS
 
 UPDATE_MS = 2000  # the bound for a live update on the open page
@@ -42,27 +39,10 @@ def chromium() -> str:
     return found
 
 
-@dataclass
-class Site:
-    url: str
-    http: httpx.AsyncClient
-    config: Config
-
-    async def ask(self, query: str, variables: dict[str, Any], as_: tuple[Role, str]) -> Any:
-        return await poster(self.http, self.config)(query, variables, as_)
-
-
 @pytest_asyncio.fixture(scope="module")
-async def site(server_dsn: str, config: Config) -> AsyncIterator[Site]:
-    dsns = await fresh_databases(server_dsn)
-    try:
-        async with (
-            on_a_port(config, dsns) as address,
-            httpx.AsyncClient(base_url=f"http://{address}") as http,
-        ):
-            yield Site(f"http://{address}", http, config)
-    finally:
-        await drop_databases(server_dsn, dsns)
+async def site(server_dsn: str, config: Config) -> AsyncIterator[Served]:
+    async with served(server_dsn, config) as padu:
+        yield padu
 
 
 @pytest_asyncio.fixture(scope="module")
@@ -86,12 +66,12 @@ async def metric(page: Page, name: str) -> str:
     return await page.inner_text(f'[data-metric="{name}"]')
 
 
-async def test_the_page_shows_the_citys_numbers(site: Site, page: Page) -> None:
+async def test_the_page_shows_the_citys_numbers(site: Served, page: Page) -> None:
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(str(error)))
-    await page.goto(f"{site.url}/dashboard")
+    await page.goto(f"{site.http_url}/dashboard")
     await page.wait_for_selector('body[data-loaded="true"]', timeout=LOAD_MS)
     assert await page.inner_text("#region-name") == "Kota Tangerang"
     levels = (
@@ -113,15 +93,15 @@ async def test_the_page_shows_the_citys_numbers(site: Site, page: Page) -> None:
     assert "2 small unit-quarters not shown" in await page.inner_text("#predicate-legend")
     await page.wait_for_selector('#live[data-state="live"]', timeout=LOAD_MS)
     assert problems == []
-    outside = [u for u in requested if not u.startswith((site.url, "data:"))]
+    outside = [u for u in requested if not u.startswith((site.http_url, "data:"))]
     assert outside == []  # no CDN, no fonts: it runs on a closed network
     assert await page.is_hidden("#signin")
 
 
 async def test_resolving_a_request_moves_the_numbers_without_a_reload(
-    site: Site, page: Page
+    site: Served, page: Page
 ) -> None:
-    await page.goto(f"{site.url}/dashboard")
+    await page.goto(f"{site.http_url}/dashboard")
     await page.wait_for_selector('#live[data-state="live"]', timeout=LOAD_MS)
     await page.wait_for_selector('body[data-loaded="true"]', timeout=LOAD_MS)
     await page.evaluate("window.notReloaded = true")
@@ -146,8 +126,8 @@ async def test_resolving_a_request_moves_the_numbers_without_a_reload(
     )
 
 
-async def test_without_a_token_the_page_asks_for_one(site: Site, page: Page) -> None:
-    await page.goto(f"{site.url}/dashboard#token=not-a-token")
+async def test_without_a_token_the_page_asks_for_one(site: Served, page: Page) -> None:
+    await page.goto(f"{site.http_url}/dashboard#token=not-a-token")
     await page.wait_for_selector("#signin:not([hidden])", timeout=LOAD_MS)
     assert "token" in (await page.inner_text("#signin-reason")).lower()
     admin = await site.ask("{ region { name } }", {}, (Role.ADMIN, ADMIN_ID))

@@ -10,29 +10,28 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-import httpx
 import pytest
 import pytest_asyncio
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from padu.auth import mint_dev_token
-from padu.config import Config, parse_config
+from padu.config import parse_config
 from padu.principal import Role
 from padu.resolvers import live as live_resolvers
 from tests.conftest import (
     ADMIN_ID,
     TEST_SETTINGS,
+    Served,
     bearer,
     drop_databases,
     eventually,
     fresh_databases,
     on_a_port,
-    poster,
+    served,
 )
 from tests.data import AGUS, BUDI, DEWI, MAYA, SITI
 
@@ -52,31 +51,11 @@ RESOLVE = """mutation($id: ID!) { resolveServiceRequest(id: $id, resolution: "Se
   errors { code message } serviceRequest { status } } }"""
 
 
-@dataclass
-class Live:
-    url: str
-    config: Config
-    dsns: dict[str, str]
-    http: httpx.AsyncClient
-
-    async def ask(
-        self, query: str, variables: dict[str, Any], as_: tuple[Role, str]
-    ) -> dict[str, Any]:
-        return await poster(self.http, self.config)(query, variables, as_)
-
-
 @pytest_asyncio.fixture(scope="module")
-async def live(server_dsn: str) -> AsyncIterator[Live]:
+async def live(server_dsn: str) -> AsyncIterator[Served]:
     config = parse_config({**TEST_SETTINGS, "limits": {"max_subscriptions": CAP}}, "test.toml", {})
-    dsns = await fresh_databases(server_dsn)
-    try:
-        async with (
-            on_a_port(config, dsns) as address,
-            httpx.AsyncClient(base_url=f"http://{address}") as http,
-        ):
-            yield Live(f"ws://{address}/graphql", config, dsns, http)
-    finally:
-        await drop_databases(server_dsn, dsns)
+    async with served(server_dsn, config) as padu:
+        yield padu
 
 
 class Socket:
@@ -109,11 +88,11 @@ class Socket:
 
 
 @pytest_asyncio.fixture
-async def sockets(live: Live) -> AsyncIterator[Any]:
+async def sockets(live: Served) -> AsyncIterator[Any]:
     opened: list[ClientConnection] = []
 
     async def open_as(as_: tuple[Role, str] | None) -> Socket:
-        ws = await connect(live.url, subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]
+        ws = await connect(live.ws_url, subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]
         opened.append(ws)
         init: dict[str, Any] = {"type": "connection_init"}
         if as_ is not None:
@@ -128,12 +107,12 @@ async def sockets(live: Live) -> AsyncIterator[Any]:
         await ws.close()
 
 
-async def listening(live: Live) -> None:
+async def listening(live: Served) -> None:
     """Wait until the subscriptions just made are registered with the feed."""
     await asyncio.sleep(0.2)
 
 
-async def submit(live: Live, village: str, as_: tuple[Role, str] = (Role.CITIZEN, SITI)) -> str:
+async def submit(live: Served, village: str, as_: tuple[Role, str] = (Role.CITIZEN, SITI)) -> str:
     body = await live.ask(
         SUBMIT,
         {"input": {"category": "COMPLAINT", "title": "Jalan berlubang",
@@ -146,7 +125,7 @@ async def submit(live: Live, village: str, as_: tuple[Role, str] = (Role.CITIZEN
 
 
 async def test_resolving_through_the_api_reaches_a_subscriber_within_a_second(
-    live: Live, sockets: Any
+    live: Served, sockets: Any
 ) -> None:
     admin = await sockets((Role.ADMIN, ADMIN_ID))
     sub = await admin.subscribe(CHANGES, {"f": {"kind": ["STATUS_CHANGED"]}})
@@ -169,7 +148,7 @@ async def test_resolving_through_the_api_reaches_a_subscriber_within_a_second(
 
 
 async def test_each_subscriber_gets_only_the_changes_its_filter_names(
-    live: Live, sockets: Any
+    live: Served, sockets: Any
 ) -> None:
     admin = await sockets((Role.ADMIN, ADMIN_ID))
     cipondoh = await admin.subscribe(CHANGES, {"f": {"districtCode": "36.71.05"}})
@@ -205,7 +184,7 @@ async def test_each_subscriber_gets_only_the_changes_its_filter_names(
     assert await admin.silent()
 
 
-async def test_a_change_made_by_another_application_is_heard(live: Live, sockets: Any) -> None:
+async def test_a_change_made_by_another_application_is_heard(live: Served, sockets: Any) -> None:
     admin = await sockets((Role.ADMIN, ADMIN_ID))
     await admin.subscribe(CHANGES, {"f": {"districtCode": "36.71.05"}})
     await listening(live)
@@ -223,7 +202,9 @@ async def test_a_change_made_by_another_application_is_heard(live: Live, sockets
     )
 
 
-async def test_citizens_and_officers_hear_only_their_own_requests(live: Live, sockets: Any) -> None:
+async def test_citizens_and_officers_hear_only_their_own_requests(
+    live: Served, sockets: Any
+) -> None:
     siti = await sockets((Role.CITIZEN, SITI))
     budi = await sockets((Role.CITIZEN, BUDI))
     maya = await sockets((Role.OFFICER, MAYA))
@@ -243,7 +224,7 @@ async def test_citizens_and_officers_hear_only_their_own_requests(live: Live, so
     assert await maya.silent() and await budi.silent()
 
 
-async def test_roles_are_those_of_http(live: Live, sockets: Any) -> None:
+async def test_roles_are_those_of_http(live: Served, sockets: Any) -> None:
     anonymous = await sockets(None)
     sub = await anonymous.subscribe(CHANGES)
     message = await anonymous.receive()
@@ -269,8 +250,8 @@ async def test_roles_are_those_of_http(live: Live, sockets: Any) -> None:
     assert message["payload"]["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
-async def test_a_bad_token_closes_the_connection_with_the_reason(live: Live) -> None:
-    async with connect(live.url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+async def test_a_bad_token_closes_the_connection_with_the_reason(live: Served) -> None:
+    async with connect(live.ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
         await ws.send(json.dumps({"type": "connection_init",
                                   "payload": {"Authorization": "Bearer not-a-token"}}))  # fmt: skip
         with pytest.raises(ConnectionClosed) as closed:
@@ -280,7 +261,7 @@ async def test_a_bad_token_closes_the_connection_with_the_reason(live: Live) -> 
     assert closed.value.rcvd.reason.startswith("Unauthenticated:")
 
 
-async def test_subscriptions_per_connection_are_capped(live: Live, sockets: Any) -> None:
+async def test_subscriptions_per_connection_are_capped(live: Served, sockets: Any) -> None:
     admin = await sockets((Role.ADMIN, ADMIN_ID))
     for _ in range(CAP):
         await admin.subscribe(CHANGES)
@@ -290,7 +271,9 @@ async def test_subscriptions_per_connection_are_capped(live: Live, sockets: Any)
     assert message["payload"][0]["extensions"] == {"code": "SUBSCRIPTION_LIMIT", "limit": CAP}
 
 
-async def test_dashboard_counters_move_when_a_request_is_resolved(live: Live, sockets: Any) -> None:
+async def test_dashboard_counters_move_when_a_request_is_resolved(
+    live: Served, sockets: Any
+) -> None:
     dashboard = await sockets((Role.DASHBOARD, "mayor-office"))
     await dashboard.subscribe(COUNTERS, {"f": {"districtCode": "36.71.05"}})
     first = (await dashboard.receive())["payload"]["data"]["dashboardCounters"]
@@ -324,7 +307,7 @@ async def test_dashboard_counters_move_when_a_request_is_resolved(live: Live, so
     assert await dashboard.silent()
 
 
-async def test_one_listening_connection_serves_every_subscriber(live: Live, sockets: Any) -> None:
+async def test_one_listening_connection_serves_every_subscriber(live: Served, sockets: Any) -> None:
     many = [await sockets((Role.ADMIN, ADMIN_ID)) for _ in range(8)]
     for socket_ in many:
         for _ in range(CAP):
@@ -348,7 +331,7 @@ async def test_one_listening_connection_serves_every_subscriber(live: Live, sock
     assert listeners == 1
 
 
-async def test_events_are_audited_before_they_are_sent(live: Live, sockets: Any) -> None:
+async def test_events_are_audited_before_they_are_sent(live: Served, sockets: Any) -> None:
     admin = await sockets((Role.ADMIN, ADMIN_ID))
     await admin.subscribe("subscription Watch { serviceRequestChanged { request { title } } }")
     await listening(live)
@@ -366,7 +349,7 @@ async def test_events_are_audited_before_they_are_sent(live: Live, sockets: Any)
     } in nodes
 
 
-async def test_a_burst_of_changes_makes_one_count(live: Live, sockets: Any) -> None:
+async def test_a_burst_of_changes_makes_one_count(live: Served, sockets: Any) -> None:
     dashboard = await sockets((Role.DASHBOARD, "mayor-office"))
     await dashboard.subscribe(COUNTERS, {"f": {"districtCode": "36.71.05"}})
     await dashboard.receive()  # the count at once
@@ -384,7 +367,7 @@ async def test_a_burst_of_changes_makes_one_count(live: Live, sockets: Any) -> N
         await dashboard.receive(1.5)
 
 
-async def test_the_feed_reconnects_after_losing_its_connection(live: Live, sockets: Any) -> None:
+async def test_the_feed_reconnects_after_losing_its_connection(live: Served, sockets: Any) -> None:
     admin = await sockets((Role.ADMIN, ADMIN_ID))
     await admin.subscribe(CHANGES, {"f": {"kind": ["CREATED"]}})
     await listening(live)
@@ -437,10 +420,10 @@ async def test_without_a_feed_a_subscription_says_the_source_is_unavailable(
     assert "live changes" in errors[0]["message"]
 
 
-async def test_a_connection_ends_when_its_token_expires(live: Live) -> None:
+async def test_a_connection_ends_when_its_token_expires(live: Served) -> None:
     token = mint_dev_token(live.config.auth, live.config.state_dir, Role.ADMIN, ADMIN_ID,
                            ttl_seconds=2)  # fmt: skip
-    async with connect(live.url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+    async with connect(live.ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
         await ws.send(json.dumps({"type": "connection_init",
                                   "payload": {"Authorization": f"Bearer {token}"}}))  # fmt: skip
         assert json.loads(await ws.recv())["type"] == "connection_ack"

@@ -16,7 +16,7 @@ def test_a_notification_becomes_a_change() -> None:
     payload = json.dumps({
         "kind": "status_changed", "id": 7, "status": "selesai", "previous_status": "proses",
         "category": "KK", "district": "36.71.01", "village": "36.71.01.1001",
-        "assignee": "198503152010011001", "previous_assignee": "198503152010011001",
+        "assignee": "198503152010011001",
         "requester": "3671011505800001", "at": "2026-11-23T10:00:00.5+00:00",
     })  # fmt: skip
     change = parse_change(payload)
