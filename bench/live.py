@@ -62,7 +62,7 @@ FIGURES = {
 
 def baselines(sources: Any) -> dict[str, Callable[[], Awaitable[object]]]:
     """The SQL behind each figure, called on the adapters directly (no GraphQL, no HTTP)."""
-    from padu.sources.performance import PerformancePeriod
+    from padu.sources.performance import ALL_OFFICERS, PerformancePeriod
     from padu.sources.population import ALL_RESIDENTS, ResidentDimension, ResidentFilter
     from padu.sources.service_request_stats import RequestDimension as D
     from padu.sources.service_requests import ALL_REQUESTS, RequestFilter
@@ -80,7 +80,7 @@ def baselines(sources: Any) -> dict[str, Callable[[], Awaitable[object]]]:
 
     async def top() -> object:
         found = await requests.top_resolvers(where, ALL_REQUESTS, 10)
-        return await sources.performance.officers_by_nip([t.nip for t in found])
+        return await sources.performance.officers_by_nip([t.nip for t in found], ALL_OFFICERS)
 
     return {
         "headline": lambda: requests.service_levels(where, ALL_REQUESTS),

@@ -35,8 +35,8 @@ from padu.graphql_errors import format_error
 from padu.loaders import Loaders
 from padu.principal import ANONYMOUS, Principal
 from padu.sources import Sources
-from padu.sources.performance import OfficerFilter
-from padu.sources.population import ResidentFilter
+from padu.sources.performance import ALL_OFFICERS, OfficerFilter
+from padu.sources.population import ALL_RESIDENTS, ResidentFilter
 from padu.sources.service_request_changes import ChangeFeed
 from padu.sources.trace import current_trace
 from padu.subscriptions import PaduTransportWS, TextFrames
@@ -252,8 +252,12 @@ class PaduGraphQL(GraphQL[Context, None]):
         """Example operations, filled with a real district, NIK and NIP where sources answer."""
         variables: dict[str, str] = {}
         try:
-            residents = await self.sources.population.list_residents(ResidentFilter(), 1, None)
-            officers = await self.sources.performance.list_officers(OfficerFilter(), 1, None)
+            residents = await self.sources.population.list_residents(
+                ResidentFilter(), 1, None, ALL_RESIDENTS
+            )
+            officers = await self.sources.performance.list_officers(
+                OfficerFilter(), 1, None, ALL_OFFICERS
+            )
         except PaduError:  # the playground still opens when a source is down
             residents, officers = [], []
         if residents:

@@ -45,7 +45,10 @@ class Scopes:
         async def lookup() -> str | None:
             if self.principal.subject is None:
                 return None
-            found = await self.sources.performance.officers_by_nip([self.principal.subject])
+            # The caller's own record decides their rights, so it is read unscoped.
+            found = await self.sources.performance.officers_by_nip(
+                [self.principal.subject], ALL_OFFICERS
+            )
             return found[0].unit.code if found else None
 
         return await self._once("unit", lookup)
@@ -88,14 +91,23 @@ class Scopes:
         return await self._once("residents", requesters)
 
     async def officers(self) -> OfficerScope:
+        """Officers the caller may see: their own staff (themselves, or a supervisor's unit) and
+        whoever is assigned to, or acted on, a request the caller sees."""
         if self.unrestricted:
             return ALL_OFFICERS
-        if self.principal.role is Role.SUPERVISOR:
-            unit = await self.unit()
-            return OfficerScope(unit_code=unit) if unit else OfficerScope(nips=NOBODY)
-        if self.principal.role is Role.OFFICER and self.principal.subject:
-            return OfficerScope(nips=(self.principal.subject,))
-        return OfficerScope(nips=NOBODY)
+
+        async def involved() -> OfficerScope:
+            role, subject = self.principal.role, self.principal.subject
+            requests = await self.requests()
+            if requests.assignees == NOBODY:
+                worked: tuple[str, ...] = NOBODY
+            else:
+                worked = tuple(await self.sources.service_requests.officers_involved(requests))
+            unit = await self.unit() if role is Role.SUPERVISOR else None
+            own = (subject,) if role is Role.OFFICER and subject else NOBODY
+            return OfficerScope(nips=tuple(sorted({*own, *worked})), unit_code=unit)
+
+        return await self._once("officers", involved)
 
     async def learners(self) -> tuple[str, ...] | None:
         """NIPs whose enrolments the caller may see; None means all."""

@@ -44,7 +44,7 @@ class OfficerByNipLoader(ByKeyLoader[str, Officer]):
     source: PerformanceSource
 
     async def fetch(self, keys: Sequence[str]) -> Sequence[Officer]:
-        return await self.source.officers_by_nip(keys)
+        return await self.source.officers_by_nip(keys, await self.scopes.officers())
 
     def key_of(self, item: Officer) -> str:
         return item.nip
@@ -58,7 +58,8 @@ class OfficersByUnitLoader(PageByParentLoader[str, OfficerPageArgs, Officer]):
     async def fetch(
         self, parents: Sequence[str], arguments: OfficerPageArgs
     ) -> Sequence[Ranked[Officer]]:
-        return await self.source.officers_by_unit(parents, arguments.limit, arguments.after)
+        scope = await self.scopes.officers()
+        return await self.source.officers_by_unit(parents, arguments.limit, arguments.after, scope)
 
     def parent_of(self, item: Officer) -> str:
         return item.unit.code

@@ -15,7 +15,7 @@ from padu.resolvers.info import Info
 from padu.schema.scalars import NIP
 from padu.sources.learning import WIB, Course
 from padu.sources.learning_writes import AlreadyDone, NotEnrolled
-from padu.sources.performance import ActivityCategory
+from padu.sources.performance import ALL_OFFICERS, ActivityCategory
 from padu.sources.performance_writes import Credit
 from padu.writes import UserError
 
@@ -90,7 +90,7 @@ async def record_course_completion(
         if completed_at > datetime.now(WIB):
             raise UserError("BAD_USER_INPUT", "completedAt is in the future.", "completedAt")
         if viewer.role is Role.SUPERVISOR:
-            officers = await context.sources.performance.officers_by_nip([nip])
+            officers = await context.sources.performance.officers_by_nip([nip], ALL_OFFICERS)
             if not officers or officers[0].unit.code != viewer.unit:
                 raise UserError("FORBIDDEN", "Record completions for your own unit.", "nip")
         course = await _course(info, course_id)

@@ -18,10 +18,11 @@ from padu.resolvers.info import Info
 from padu.schema.enums import RequestStatus, ServiceCategory
 from padu.schema.scalars import NIK, NIP
 from padu.sources.learning import WIB
-from padu.sources.performance import ActivityCategory
+from padu.sources.performance import ALL_OFFICERS, ActivityCategory
 from padu.sources.performance_writes import Credit
+from padu.sources.population import ALL_RESIDENTS
 from padu.sources.service_request_writes import NewRequest, Stale, Transition
-from padu.sources.service_requests import ServiceRequest
+from padu.sources.service_requests import ALL_REQUESTS, ServiceRequest
 from padu.workdays import add_working_days
 from padu.writes import UserError
 
@@ -102,7 +103,7 @@ async def submit_service_request(info: Info, input: SubmitServiceRequestInput) -
         else:
             nik = input.resident_nik
         assert nik is not None  # a citizen token always names a NIK
-        if not await context.sources.population.residents_by_nik([nik]):
+        if not await context.sources.population.residents_by_nik([nik], ALL_RESIDENTS):
             raise UserError("NOT_FOUND", "No resident with that NIK.", "residentNik")
         village = context.config.region.village(input.village_code)
         if village is None:
@@ -156,13 +157,15 @@ async def assign_service_request(
     try:
         if not id.isdigit():
             raise UserError("NOT_FOUND", f"No service request {id}.", "id")
-        hits = await context.sources.service_requests.requests_by_id([int(id)])
-        officers = await context.sources.performance.officers_by_nip([nip])
+        hits = await context.sources.service_requests.requests_by_id([int(id)], ALL_REQUESTS)
+        officers = await context.sources.performance.officers_by_nip([nip], ALL_OFFICERS)
         request = hits[0] if hits else None
         unit = context.viewer.unit
         if principal.role is Role.SUPERVISOR and request is not None and request.assignee_nip:
             # A supervisor reassigns only within their unit.
-            current = await context.sources.performance.officers_by_nip([request.assignee_nip])
+            current = await context.sources.performance.officers_by_nip(
+                [request.assignee_nip], ALL_OFFICERS
+            )
             if not current or current[0].unit.code != unit:
                 request = None
         if request is None:

@@ -231,11 +231,11 @@ class LearningSource(Source):
         course_ids: Sequence[int],
         limit: int,
         after_id: int | None,
-        learners: tuple[str, ...] | None = None,
+        learners: tuple[str, ...] | None,
     ) -> list[Ranked[Enrollment]]:
         """Each course's first ``limit`` enrolments in enrolment order, with each course's total.
 
-        ``learners`` (NIPs), when given, is the caller's scope: only their enrolments count.
+        ``learners`` (NIPs) is the caller's scope: only their enrolments count (None: all).
         """
         clause = Where()
         clause.add(f"c.id = ANY({clause.param(list(course_ids))}::bigint[])")

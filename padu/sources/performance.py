@@ -192,21 +192,32 @@ def _activity(row: asyncpg.Record) -> Activity:
 
 @dataclass(frozen=True, slots=True)
 class OfficerScope:
-    """Which officers a caller may look up or list; the default is all."""
+    """Which officers a caller may see at all, applied in every query that returns officers.
 
-    nips: tuple[str, ...] | None = None  # an officer: themselves
+    With neither part set it is every officer; otherwise an officer is in scope when either
+    part admits them: their NIP is listed, or they belong to the unit.
+    """
+
+    nips: tuple[str, ...] | None = None  # themselves, and who worked on requests they see
     unit_code: str | None = None  # a supervisor: their unit
+
+    def where(self, clause: Where) -> None:
+        """Add this scope's condition on ``g`` (pegawai) to ``clause``."""
+        parts = []
+        if self.nips is not None:
+            parts.append(f"g.nip = ANY({clause.param(list(self.nips))}::text[])")
+        if self.unit_code is not None:
+            parts.append(f"g.kode_unit = {clause.param(self.unit_code)}")
+        if parts:
+            clause.add(f"({' OR '.join(parts)})")
 
 
 ALL_OFFICERS = OfficerScope()
 
 
-def _officer_filter(where: OfficerFilter, scope: OfficerScope = ALL_OFFICERS) -> Where:
+def _officer_filter(where: OfficerFilter, scope: OfficerScope) -> Where:
     clause = Where()
-    if scope.nips is not None:
-        clause.add(f"g.nip = ANY({clause.param(list(scope.nips))}::text[])")
-    if scope.unit_code is not None:
-        clause.add(f"g.kode_unit = {clause.param(scope.unit_code)}")
+    scope.where(clause)
     if where.unit_code is not None:
         clause.add(f"g.kode_unit = {clause.param(where.unit_code)}")
     if where.name:
@@ -223,9 +234,7 @@ class PerformanceSource(Source):
 
     name = "performance"
 
-    async def officers_by_nip(
-        self, nips: Sequence[str], scope: OfficerScope = ALL_OFFICERS
-    ) -> list[Officer]:
+    async def officers_by_nip(self, nips: Sequence[str], scope: OfficerScope) -> list[Officer]:
         clause = _officer_filter(OfficerFilter(), scope)
         clause.add(f"g.nip = ANY({clause.param(list(nips))}::text[])")
         query = f"SELECT {_OFFICER_COLUMNS} FROM {_OFFICER_FROM} WHERE {clause.sql}"
@@ -241,7 +250,7 @@ class PerformanceSource(Source):
         where: OfficerFilter,
         limit: int,
         after_nip: str | None,
-        scope: OfficerScope = ALL_OFFICERS,
+        scope: OfficerScope,
     ) -> list[Officer]:
         """Officers matching ``where`` in NIP order, after the keyset cursor."""
         clause = _officer_filter(where, scope)
@@ -258,7 +267,7 @@ class PerformanceSource(Source):
         where: OfficerFilter,
         limit: int,
         after_nip: str | None,
-        scope: OfficerScope = ALL_OFFICERS,
+        scope: OfficerScope,
     ) -> tuple[list[Officer], int]:
         """Like ``list_officers``, with the total under ``where`` in the same round trip."""
         clause = _officer_filter(where, scope)
@@ -274,10 +283,10 @@ class PerformanceSource(Source):
         return counted_page(await self.fetch(query, *clause.args), _officer)
 
     async def officers_by_unit(
-        self, unit_codes: Sequence[str], limit: int, after_nip: str | None
+        self, unit_codes: Sequence[str], limit: int, after_nip: str | None, scope: OfficerScope
     ) -> list[Ranked[Officer]]:
         """The first ``limit`` officers of each unit in NIP order, with each unit's total."""
-        clause = Where()
+        clause = _officer_filter(OfficerFilter(), scope)
         clause.add(f"g.kode_unit = ANY({clause.param(list(unit_codes))}::text[])")
         after = None if after_nip is None else f"g.nip > {clause.param(after_nip)}"
         query = page_per_parent(

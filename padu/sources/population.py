@@ -209,16 +209,14 @@ class PopulationSource(Source):
 
     name = "population"
 
-    async def residents_by_nik(
-        self, niks: Sequence[str], scope: ResidentScope = ALL_RESIDENTS
-    ) -> list[Resident]:
+    async def residents_by_nik(self, niks: Sequence[str], scope: ResidentScope) -> list[Resident]:
         clause = _scoped(scope)
         clause.add(f"p.nik = ANY({clause.param(list(niks))}::text[])")
         query = f"SELECT {_RESIDENT_COLUMNS} FROM {_RESIDENT_FROM} WHERE {clause.sql}"
         return [_resident(r) for r in await self.fetch(query, *clause.args)]
 
     async def residents_by_family(
-        self, numbers: Sequence[str], scope: ResidentScope = ALL_RESIDENTS
+        self, numbers: Sequence[str], scope: ResidentScope
     ) -> list[Resident]:
         """Members of the given family cards, head first, then by birth date."""
         clause = _scoped(scope)
@@ -232,7 +230,7 @@ class PopulationSource(Source):
         return [_resident(r) for r in await self.fetch(query, *clause.args)]
 
     async def families_by_number(
-        self, numbers: Sequence[str], scope: ResidentScope = ALL_RESIDENTS
+        self, numbers: Sequence[str], scope: ResidentScope
     ) -> list[Family]:
         """Family cards by number; a card is in scope when one of its members is."""
         clause = _scoped(scope)
@@ -259,7 +257,7 @@ class PopulationSource(Source):
         where: ResidentFilter,
         limit: int,
         after_nik: str | None,
-        scope: ResidentScope = ALL_RESIDENTS,
+        scope: ResidentScope,
     ) -> list[Resident]:
         """Residents matching ``where`` in NIK order, after the keyset cursor."""
         clause = _filter(where, scope)
@@ -279,7 +277,7 @@ class PopulationSource(Source):
         where: ResidentFilter,
         limit: int,
         after_nik: str | None,
-        scope: ResidentScope = ALL_RESIDENTS,
+        scope: ResidentScope,
     ) -> tuple[list[Resident], int]:
         """Like ``list_residents``, with the total under ``where`` in the same round trip."""
         clause = _filter(where, scope)

@@ -190,16 +190,14 @@ class ServiceRequestsSource(Source):
 
     name = "service_requests"
 
-    async def requests_by_id(
-        self, ids: Sequence[int], scope: RequestScope = ALL_REQUESTS
-    ) -> list[ServiceRequest]:
+    async def requests_by_id(self, ids: Sequence[int], scope: RequestScope) -> list[ServiceRequest]:
         clause = _scoped(scope)
         clause.add(f"p.id_permohonan = ANY({clause.param(list(ids))}::bigint[])")
         query = f"SELECT {_COLUMNS} FROM {_FROM} WHERE {clause.sql}"
         return [_request(r) for r in await self.fetch(query, *clause.args)]
 
     async def requests_by_ticket(
-        self, tickets: Sequence[str], scope: RequestScope = ALL_REQUESTS
+        self, tickets: Sequence[str], scope: RequestScope
     ) -> list[ServiceRequest]:
         clause = _scoped(scope)
         clause.add(f"p.no_tiket = ANY({clause.param(list(tickets))}::text[])")
@@ -212,12 +210,25 @@ class ServiceRequestsSource(Source):
         query = f"SELECT DISTINCT p.nik_pemohon FROM permohonan p WHERE {clause.sql}"
         return [r["nik_pemohon"] for r in await self.fetch(query, *clause.args)]
 
+    async def officers_involved(self, scope: RequestScope) -> list[str]:
+        """NIPs of the officers assigned to, or acting on, the requests in ``scope``."""
+        clause = _scoped(scope)
+        query = f"""
+            SELECT p.nip_petugas AS nip FROM permohonan p
+            WHERE {clause.sql} AND p.nip_petugas IS NOT NULL
+            UNION
+            SELECT r.nip_pelaku FROM riwayat_permohonan r
+            JOIN permohonan p ON p.id_permohonan = r.id_permohonan
+            WHERE {clause.sql} AND r.nip_pelaku IS NOT NULL
+        """
+        return [r["nip"] for r in await self.fetch(query, *clause.args)]
+
     async def list_requests(
         self,
         where: RequestFilter,
         limit: int,
         after: RequestKey | None,
-        scope: RequestScope = ALL_REQUESTS,
+        scope: RequestScope,
     ) -> list[ServiceRequest]:
         """Requests matching ``where``, newest first, after the keyset cursor."""
         clause = request_clause(where, scope)
@@ -237,7 +248,7 @@ class ServiceRequestsSource(Source):
         where: RequestFilter,
         limit: int,
         after: RequestKey | None,
-        scope: RequestScope = ALL_REQUESTS,
+        scope: RequestScope,
     ) -> tuple[list[ServiceRequest], int]:
         """Like ``list_requests``, with the total under ``where`` in the same round trip."""
         clause = request_clause(where, scope)
@@ -258,7 +269,7 @@ class ServiceRequestsSource(Source):
         statuses: tuple[RequestStatus, ...] | None,
         limit: int,
         after: RequestKey | None,
-        scope: RequestScope = ALL_REQUESTS,
+        scope: RequestScope,
     ) -> list[Ranked[ServiceRequest]]:
         """The first ``limit`` requests of each resident (NIK) or assignee (NIP), in one query.
 

@@ -265,14 +265,12 @@ async def test_an_officer_cannot_read_another_officers_performance_by_any_shape(
            } } } } }""",
         as_=maya,
     )
+    # Another unit's officers are out of Maya's row scope on this path as on every other.
     disdukcapil = via_units["data"]["units"][0]
-    assert disdukcapil["code"] == "DISDUKCAPIL"
-    assert [o["performance"] for o in disdukcapil["officers"]["nodes"]] == [None, None]
-    assert [o["learning"] for o in disdukcapil["officers"]["nodes"]] == [None, None]
+    assert disdukcapil == {"code": "DISDUKCAPIL", "officers": {"nodes": []}}
     own = via_units["data"]["units"][1]["officers"]["nodes"][0]
     assert own["performance"] == {"predicate": "NEEDS_IMPROVEMENT"}
-    forbidden = {tuple(e["path"]) for e in via_units["errors"]}
-    assert ("units", 0, "officers", "nodes", 1, "performance") in forbidden
+    assert "errors" not in via_units, via_units["errors"]
     via_requests = await gql('{ serviceRequest(id: "1") { id } }', as_=maya)
     assert via_requests["data"] == {"serviceRequest": None}
     via_enrolments = await gql(

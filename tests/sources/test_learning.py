@@ -137,7 +137,7 @@ async def test_enrollments_by_officer_started_or_completed_in_the_year(
 async def test_enrollments_by_course_gives_each_course_a_page_and_total(
     sources: Sources, trace: SourceTrace
 ) -> None:
-    rows = await sources.learning.enrollments_by_course([3, 4, 1, 2], 10, None)
+    rows = await sources.learning.enrollments_by_course([3, 4, 1, 2], 10, None, None)
 
     assert sorted(rows, key=lambda r: r.item.course.id) == (
         ranked(3, 1, 5, 7) + ranked(2, 2, 6) + ranked(2, 3, 4)
@@ -148,9 +148,9 @@ async def test_enrollments_by_course_gives_each_course_a_page_and_total(
 async def test_enrollments_by_course_limit_and_after(sources: Sources, trace: SourceTrace) -> None:
     learning = sources.learning
 
-    first = await learning.enrollments_by_course([1, 2], 2, None)
-    second = await learning.enrollments_by_course([1], 2, 1)
-    past_the_end = await learning.enrollments_by_course([1], 2, 7)
+    first = await learning.enrollments_by_course([1, 2], 2, None, None)
+    second = await learning.enrollments_by_course([1], 2, 1, None)
+    past_the_end = await learning.enrollments_by_course([1], 2, 7, None)
 
     assert sorted(first, key=lambda r: r.item.course.id) == ranked(3, 1, 5) + ranked(2, 2, 6)
     assert second == ranked(3, 5, 7)

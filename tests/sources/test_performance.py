@@ -9,6 +9,7 @@ import pytest
 from padu.sources import Sources
 from padu.sources.base import Ranked
 from padu.sources.performance import (
+    ALL_OFFICERS,
     Activity,
     ActivityCategory,
     EmploymentType,
@@ -152,7 +153,7 @@ def one_trip(rows: int) -> dict[str, SourceCount]:
 
 
 async def test_officers_by_nip_with_their_unit(sources: Sources, trace: SourceTrace) -> None:
-    found = await sources.performance.officers_by_nip([JOKO, UNKNOWN_NIP, HENDRA])
+    found = await sources.performance.officers_by_nip([JOKO, UNKNOWN_NIP, HENDRA], ALL_OFFICERS)
 
     assert sorted(found, key=lambda o: o.nip) == officers(HENDRA, JOKO)
     assert trace.counts == one_trip(rows=2)
@@ -187,10 +188,12 @@ async def test_units_in_code_order(sources: Sources, trace: SourceTrace) -> None
 async def test_list_and_page_officers_filter(
     sources: Sources, trace: SourceTrace, where: OfficerFilter, expected: list[str]
 ) -> None:
-    assert await sources.performance.list_officers(where, 10, None) == officers(*expected)
+    assert await sources.performance.list_officers(where, 10, None, ALL_OFFICERS) == officers(
+        *expected
+    )
     assert trace.counts == one_trip(rows=len(expected))
 
-    paged = await sources.performance.page_officers(where, 10, None)
+    paged = await sources.performance.page_officers(where, 10, None, ALL_OFFICERS)
     assert paged == (officers(*expected), len(expected))
     # The counted page answers at least one row, which carries the total.
     rows = len(expected) + max(len(expected), 1)
@@ -200,9 +203,11 @@ async def test_list_and_page_officers_filter(
 async def test_list_officers_pages_by_nip_keyset(sources: Sources, trace: SourceTrace) -> None:
     performance, everyone = sources.performance, OfficerFilter()
 
-    assert await performance.list_officers(everyone, 3, None) == officers(HENDRA, AGUS, JOKO)
-    assert await performance.list_officers(everyone, 3, JOKO) == officers(MAYA)
-    assert await performance.list_officers(everyone, 3, MAYA) == []
+    assert await performance.list_officers(everyone, 3, None, ALL_OFFICERS) == officers(
+        HENDRA, AGUS, JOKO
+    )
+    assert await performance.list_officers(everyone, 3, JOKO, ALL_OFFICERS) == officers(MAYA)
+    assert await performance.list_officers(everyone, 3, MAYA, ALL_OFFICERS) == []
     assert trace.counts == {"performance": SourceCount(round_trips=3, rows=4)}
 
 
@@ -211,13 +216,18 @@ async def test_page_officers_gives_the_page_and_the_total_in_one_round_trip(
 ) -> None:
     performance = sources.performance
 
-    assert await performance.page_officers(OfficerFilter(), 2, AGUS) == (officers(JOKO, MAYA), 4)
-    assert await performance.page_officers(OfficerFilter(), 2, MAYA) == ([], 4)
-    assert await performance.page_officers(OfficerFilter(active=True), 1, None) == (
+    assert await performance.page_officers(OfficerFilter(), 2, AGUS, ALL_OFFICERS) == (
+        officers(JOKO, MAYA),
+        4,
+    )
+    assert await performance.page_officers(OfficerFilter(), 2, MAYA, ALL_OFFICERS) == ([], 4)
+    assert await performance.page_officers(OfficerFilter(active=True), 1, None, ALL_OFFICERS) == (
         officers(AGUS),
         3,
     )
-    assert await performance.page_officers(OfficerFilter(unit_code="NOPE"), 1, None) == ([], 0)
+    assert await performance.page_officers(
+        OfficerFilter(unit_code="NOPE"), 1, None, ALL_OFFICERS
+    ) == ([], 0)
     # An empty page still answers one row, carrying the total.
     assert trace.counts == {"performance": SourceCount(round_trips=4, rows=5)}
 
@@ -225,7 +235,9 @@ async def test_page_officers_gives_the_page_and_the_total_in_one_round_trip(
 async def test_officers_by_unit_gives_each_unit_a_page_and_total(
     sources: Sources, trace: SourceTrace
 ) -> None:
-    rows = await sources.performance.officers_by_unit(["KEC-01", "NOPE", "DISDUKCAPIL"], 10, None)
+    rows = await sources.performance.officers_by_unit(
+        ["KEC-01", "NOPE", "DISDUKCAPIL"], 10, None, ALL_OFFICERS
+    )
 
     assert sorted(rows, key=lambda r: r.item.unit.code) == (
         ranked_officers(2, HENDRA, AGUS) + ranked_officers(1, JOKO)
@@ -236,9 +248,9 @@ async def test_officers_by_unit_gives_each_unit_a_page_and_total(
 async def test_officers_by_unit_limit_and_after(sources: Sources, trace: SourceTrace) -> None:
     performance = sources.performance
 
-    first = await performance.officers_by_unit(["DISDUKCAPIL"], 1, None)
-    second = await performance.officers_by_unit(["DISDUKCAPIL"], 1, HENDRA)
-    past_the_end = await performance.officers_by_unit(["DISDUKCAPIL"], 1, AGUS)
+    first = await performance.officers_by_unit(["DISDUKCAPIL"], 1, None, ALL_OFFICERS)
+    second = await performance.officers_by_unit(["DISDUKCAPIL"], 1, HENDRA, ALL_OFFICERS)
+    past_the_end = await performance.officers_by_unit(["DISDUKCAPIL"], 1, AGUS, ALL_OFFICERS)
 
     assert first == ranked_officers(2, HENDRA)
     assert second == ranked_officers(2, AGUS)

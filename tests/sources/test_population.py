@@ -8,6 +8,7 @@ import pytest
 
 from padu.sources import Sources
 from padu.sources.population import (
+    ALL_RESIDENTS,
     Address,
     Family,
     FamilyRelationship,
@@ -156,28 +157,30 @@ def one_trip(rows: int) -> dict[str, SourceCount]:
 async def test_residents_by_nik_returns_only_known_residents_with_their_address(
     sources: Sources, trace: SourceTrace
 ) -> None:
-    found = await sources.population.residents_by_nik([BUDI, UNKNOWN_NIK])
+    found = await sources.population.residents_by_nik([BUDI, UNKNOWN_NIK], ALL_RESIDENTS)
 
     assert found == [RESIDENTS[BUDI]]
     assert trace.counts == one_trip(rows=1)
 
 
 async def test_residents_by_nik_batches_many_keys(sources: Sources, trace: SourceTrace) -> None:
-    found = await sources.population.residents_by_nik([AHMAD, RUDI, SITI])
+    found = await sources.population.residents_by_nik([AHMAD, RUDI, SITI], ALL_RESIDENTS)
 
     assert sorted(found, key=lambda r: r.nik) == residents(RUDI, SITI, AHMAD)
     assert trace.counts == one_trip(rows=3)
 
 
 async def test_residents_by_nik_with_no_keys_is_empty(sources: Sources, trace: SourceTrace) -> None:
-    assert await sources.population.residents_by_nik([]) == []
+    assert await sources.population.residents_by_nik([], ALL_RESIDENTS) == []
     assert trace.counts == one_trip(rows=0)
 
 
 async def test_residents_by_family_orders_each_family_head_first_then_by_birth_date(
     sources: Sources, trace: SourceTrace
 ) -> None:
-    found = await sources.population.residents_by_family([KK_DEWI, UNKNOWN_KK, KK_BUDI])
+    found = await sources.population.residents_by_family(
+        [KK_DEWI, UNKNOWN_KK, KK_BUDI], ALL_RESIDENTS
+    )
 
     # Families in KK order; within each, the head, then the other members oldest first.
     assert found == residents(BUDI, SITI, ANDI, DEWI, RUDI)
@@ -185,7 +188,9 @@ async def test_residents_by_family_orders_each_family_head_first_then_by_birth_d
 
 
 async def test_families_by_number(sources: Sources, trace: SourceTrace) -> None:
-    found = await sources.population.families_by_number([KK_AHMAD, UNKNOWN_KK, KK_BUDI])
+    found = await sources.population.families_by_number(
+        [KK_AHMAD, UNKNOWN_KK, KK_BUDI], ALL_RESIDENTS
+    )
 
     assert sorted(found, key=lambda f: f.number) == [
         Family(number=KK_BUDI, head_nik=BUDI, issued_on=date(2010, 1, 12), address=MERDEKA),
@@ -227,11 +232,13 @@ async def test_families_by_number(sources: Sources, trace: SourceTrace) -> None:
 async def test_list_and_page_residents_filter(
     sources: Sources, trace: SourceTrace, where: ResidentFilter, expected: list[str]
 ) -> None:
-    listed = await sources.population.list_residents(where, limit=10, after_nik=None)
+    listed = await sources.population.list_residents(
+        where, limit=10, after_nik=None, scope=ALL_RESIDENTS
+    )
     assert listed == residents(*expected)
     assert trace.counts == one_trip(rows=len(expected))
 
-    paged = await sources.population.page_residents(where, 10, None)
+    paged = await sources.population.page_residents(where, 10, None, ALL_RESIDENTS)
     assert paged == (residents(*expected), len(expected))
     # The counted page answers at least one row, which carries the total.
     rows = len(expected) + max(len(expected), 1)
@@ -242,10 +249,16 @@ async def test_list_residents_pages_by_nik_keyset(sources: Sources, trace: Sourc
     population = sources.population
     everyone = ResidentFilter()
 
-    assert await population.list_residents(everyone, 2, None) == residents(RUDI, ANDI)
-    assert await population.list_residents(everyone, 2, ANDI) == residents(BUDI, SITI)
-    assert await population.list_residents(everyone, 2, SITI) == residents(DEWI, AHMAD)
-    assert await population.list_residents(everyone, 2, AHMAD) == []
+    assert await population.list_residents(everyone, 2, None, ALL_RESIDENTS) == residents(
+        RUDI, ANDI
+    )
+    assert await population.list_residents(everyone, 2, ANDI, ALL_RESIDENTS) == residents(
+        BUDI, SITI
+    )
+    assert await population.list_residents(everyone, 2, SITI, ALL_RESIDENTS) == residents(
+        DEWI, AHMAD
+    )
+    assert await population.list_residents(everyone, 2, AHMAD, ALL_RESIDENTS) == []
     assert trace.counts == {"population": SourceCount(round_trips=4, rows=6)}
 
 
@@ -254,9 +267,11 @@ async def test_list_residents_keyset_applies_after_the_filter(
 ) -> None:
     where = ResidentFilter(district_code="36.71.01")
 
-    assert await sources.population.list_residents(where, 1, ANDI) == residents(BUDI)
+    assert await sources.population.list_residents(where, 1, ANDI, ALL_RESIDENTS) == residents(BUDI)
     # The cursor need not be a row of the filtered list: it is a position in NIK order.
-    assert await sources.population.list_residents(where, 5, RUDI) == residents(ANDI, BUDI, SITI)
+    assert await sources.population.list_residents(where, 5, RUDI, ALL_RESIDENTS) == residents(
+        ANDI, BUDI, SITI
+    )
     assert trace.counts == {"population": SourceCount(round_trips=2, rows=4)}
 
 
@@ -265,17 +280,25 @@ async def test_page_residents_gives_the_page_and_the_total_in_one_round_trip(
 ) -> None:
     population = sources.population
 
-    assert await population.page_residents(ResidentFilter(), 2, None) == (residents(RUDI, ANDI), 6)
-    assert await population.page_residents(ResidentFilter(), 2, SITI) == (
+    assert await population.page_residents(ResidentFilter(), 2, None, ALL_RESIDENTS) == (
+        residents(RUDI, ANDI),
+        6,
+    )
+    assert await population.page_residents(ResidentFilter(), 2, SITI, ALL_RESIDENTS) == (
         residents(DEWI, AHMAD),
         6,
     )
     # Past the last row the page is empty, and the total is still known.
-    assert await population.page_residents(ResidentFilter(), 2, AHMAD) == ([], 6)
-    assert await population.page_residents(ResidentFilter(name="santoso"), 1, None) == (
+    assert await population.page_residents(ResidentFilter(), 2, AHMAD, ALL_RESIDENTS) == ([], 6)
+    assert await population.page_residents(
+        ResidentFilter(name="santoso"), 1, None, ALL_RESIDENTS
+    ) == (
         residents(ANDI),
         2,
     )
-    assert await population.page_residents(ResidentFilter(name="%"), 5, None) == ([], 0)
+    assert await population.page_residents(ResidentFilter(name="%"), 5, None, ALL_RESIDENTS) == (
+        [],
+        0,
+    )
     # An empty page still answers one row, carrying the total.
     assert trace.counts == {"population": SourceCount(round_trips=5, rows=7)}

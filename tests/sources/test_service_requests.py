@@ -9,6 +9,7 @@ import pytest
 from padu.sources import Sources
 from padu.sources.base import Ranked
 from padu.sources.service_requests import (
+    ALL_REQUESTS,
     RequestEvent,
     RequestFilter,
     RequestStatus,
@@ -148,7 +149,7 @@ def by_assignee(row: Ranked[ServiceRequest]) -> str:
 
 
 async def test_requests_by_id(sources: Sources, trace: SourceTrace) -> None:
-    found = await sources.service_requests.requests_by_id([4, 99, 2])
+    found = await sources.service_requests.requests_by_id([4, 99, 2], ALL_REQUESTS)
 
     assert sorted(found, key=lambda r: r.id) == requests(2, 4)
     assert trace.counts == one_trip(rows=2)
@@ -156,7 +157,7 @@ async def test_requests_by_id(sources: Sources, trace: SourceTrace) -> None:
 
 async def test_requests_by_ticket(sources: Sources, trace: SourceTrace) -> None:
     found = await sources.service_requests.requests_by_ticket(
-        ["LKS-2026-000003", "LKS-2099-000001", "LKS-2026-000001"]
+        ["LKS-2026-000003", "LKS-2099-000001", "LKS-2026-000001"], ALL_REQUESTS
     )
 
     assert sorted(found, key=lambda r: r.id) == requests(1, 3)
@@ -206,11 +207,13 @@ async def test_requests_by_ticket(sources: Sources, trace: SourceTrace) -> None:
 async def test_list_and_page_requests_filter(
     sources: Sources, trace: SourceTrace, where: RequestFilter, expected: list[int]
 ) -> None:
-    listed = await sources.service_requests.list_requests(where, limit=10, after=None)
+    listed = await sources.service_requests.list_requests(
+        where, limit=10, after=None, scope=ALL_REQUESTS
+    )
     assert listed == requests(*expected)
     assert trace.counts == one_trip(rows=len(expected))
 
-    paged = await sources.service_requests.page_requests(where, 10, None)
+    paged = await sources.service_requests.page_requests(where, 10, None, ALL_REQUESTS)
     assert paged == (requests(*expected), len(expected))
     # The counted page answers at least one row, which carries the total.
     rows = len(expected) + max(len(expected), 1)
@@ -222,17 +225,19 @@ async def test_list_requests_pages_newest_first_by_keyset(
 ) -> None:
     source, everything = sources.service_requests, RequestFilter()
 
-    assert await source.list_requests(everything, 2, None) == requests(3, 5)
-    assert await source.list_requests(everything, 2, key(5)) == requests(2, 1)
-    assert await source.list_requests(everything, 2, key(1)) == requests(4)
-    assert await source.list_requests(everything, 2, key(4)) == []
+    assert await source.list_requests(everything, 2, None, ALL_REQUESTS) == requests(3, 5)
+    assert await source.list_requests(everything, 2, key(5), ALL_REQUESTS) == requests(2, 1)
+    assert await source.list_requests(everything, 2, key(1), ALL_REQUESTS) == requests(4)
+    assert await source.list_requests(everything, 2, key(4), ALL_REQUESTS) == []
     assert trace.counts == {"service_requests": SourceCount(round_trips=4, rows=5)}
 
 
 async def test_list_requests_keyset_with_a_filter(sources: Sources, trace: SourceTrace) -> None:
     where = RequestFilter(assignee_nip=AGUS)
 
-    assert await sources.service_requests.list_requests(where, 1, key(5)) == requests(2)
+    assert await sources.service_requests.list_requests(where, 1, key(5), ALL_REQUESTS) == requests(
+        2
+    )
     assert trace.counts == one_trip(rows=1)
 
 
@@ -241,15 +246,18 @@ async def test_page_requests_gives_the_page_and_the_total_in_one_round_trip(
 ) -> None:
     source, everything = sources.service_requests, RequestFilter()
 
-    assert await source.page_requests(everything, 2, None) == (requests(3, 5), 5)
-    assert await source.page_requests(everything, 2, key(2)) == (requests(1, 4), 5)
+    assert await source.page_requests(everything, 2, None, ALL_REQUESTS) == (requests(3, 5), 5)
+    assert await source.page_requests(everything, 2, key(2), ALL_REQUESTS) == (requests(1, 4), 5)
     # Past the last row the page is empty, and the total is still known.
-    assert await source.page_requests(everything, 2, key(4)) == ([], 5)
-    assert await source.page_requests(RequestFilter(assignee_nip=AGUS), 10, None) == (
+    assert await source.page_requests(everything, 2, key(4), ALL_REQUESTS) == ([], 5)
+    assert await source.page_requests(RequestFilter(assignee_nip=AGUS), 10, None, ALL_REQUESTS) == (
         requests(5, 2, 1),
         3,
     )
-    assert await source.page_requests(RequestFilter(assignee_nip=JOKO), 10, None) == ([], 0)
+    assert await source.page_requests(RequestFilter(assignee_nip=JOKO), 10, None, ALL_REQUESTS) == (
+        [],
+        0,
+    )
     # An empty page still answers one row, carrying the total.
     assert trace.counts == {"service_requests": SourceCount(round_trips=5, rows=9)}
 
@@ -258,7 +266,7 @@ async def test_requests_by_resident_gives_each_resident_a_page_and_total(
     sources: Sources, trace: SourceTrace
 ) -> None:
     rows = await sources.service_requests.requests_by_party(
-        "resident", [DEWI, BUDI, AHMAD], statuses=None, limit=10, after=None
+        "resident", [DEWI, BUDI, AHMAD], statuses=None, limit=10, after=None, scope=ALL_REQUESTS
     )
 
     # Residents' rows interleave; the stable sort keeps each resident's own order.
@@ -270,7 +278,7 @@ async def test_requests_by_resident_limit_cuts_each_page_not_the_total(
     sources: Sources, trace: SourceTrace
 ) -> None:
     rows = await sources.service_requests.requests_by_party(
-        "resident", [BUDI, SITI, DEWI], statuses=None, limit=1, after=None
+        "resident", [BUDI, SITI, DEWI], statuses=None, limit=1, after=None, scope=ALL_REQUESTS
     )
 
     assert sorted(rows, key=by_resident) == ranked(2, 2) + ranked(1, 3) + ranked(2, 5)
@@ -282,9 +290,9 @@ async def test_requests_by_resident_after_cursor_keeps_the_total(
 ) -> None:
     source = sources.service_requests
 
-    after_newest = await source.requests_by_party("resident", [BUDI], None, 1, key(2))
+    after_newest = await source.requests_by_party("resident", [BUDI], None, 1, key(2), ALL_REQUESTS)
     # Past Budi's last request: no page, but one row off the page still carries his total.
-    after_last = await source.requests_by_party("resident", [BUDI], None, 1, key(1))
+    after_last = await source.requests_by_party("resident", [BUDI], None, 1, key(1), ALL_REQUESTS)
 
     assert after_newest == ranked(2, 1)
     assert after_last == [Ranked(REQUESTS[2], 2, in_page=False)]
@@ -293,7 +301,7 @@ async def test_requests_by_resident_after_cursor_keeps_the_total(
 
 async def test_requests_by_resident_with_statuses(sources: Sources, trace: SourceTrace) -> None:
     rows = await sources.service_requests.requests_by_party(
-        "resident", [BUDI, SITI, DEWI], statuses=CLOSED, limit=10, after=None
+        "resident", [BUDI, SITI, DEWI], statuses=CLOSED, limit=10, after=None, scope=ALL_REQUESTS
     )
 
     # The total counts the party's requests under the same status filter.
@@ -303,7 +311,7 @@ async def test_requests_by_resident_with_statuses(sources: Sources, trace: Sourc
 
 async def test_requests_by_assignee(sources: Sources, trace: SourceTrace) -> None:
     rows = await sources.service_requests.requests_by_party(
-        "assignee", [AGUS, MAYA, JOKO], statuses=None, limit=10, after=None
+        "assignee", [AGUS, MAYA, JOKO], statuses=None, limit=10, after=None, scope=ALL_REQUESTS
     )
 
     assert sorted(rows, key=by_assignee) == ranked(3, 5, 2, 1) + ranked(1, 4)
@@ -314,7 +322,7 @@ async def test_requests_by_assignee_with_statuses_limit_and_after(
     sources: Sources, trace: SourceTrace
 ) -> None:
     rows = await sources.service_requests.requests_by_party(
-        "assignee", [AGUS, MAYA], statuses=OPEN, limit=1, after=key(5)
+        "assignee", [AGUS, MAYA], statuses=OPEN, limit=1, after=key(5), scope=ALL_REQUESTS
     )
 
     # Maya has no open request at all, so she gets no row, not even one off the page.
