@@ -60,7 +60,7 @@ from strawberry.execution.is_awaitable import optimized_is_awaitable as isawaita
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from padu.access.audit import audited_by
-from padu.access.extension import AccessControl, forbidden, mask_later, masked
+from padu.access.extension import AccessControl, check_inputs, forbidden, mask_later, masked
 from padu.access.policy import Decision, decide, role_decision
 from padu.lru import Lru
 from padu.principal import Role
@@ -384,6 +384,7 @@ class Run:
                     None,
                     self.executor.hide_suggestions,
                 )
+                check_inputs(self.viewer, plan.definition, arguments)
             except Exception as error:
                 arguments = error
             self.arguments[id(plan)] = arguments

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from inspect import isawaitable
 from typing import TYPE_CHECKING, Any
 
-from graphql import GraphQLResolveInfo
+from graphql import (
+    GraphQLField,
+    GraphQLInputObjectType,
+    GraphQLInputType,
+    GraphQLResolveInfo,
+    get_named_type,
+)
+from graphql.execution.values import VariableValues, get_argument_values
 from strawberry.extensions import SchemaExtension
 
-from padu.access.policy import Decision, Viewer, decide, mask_identifier
+from padu.access.policy import Decision, Viewer, decide, mask_identifier, role_decision
 from padu.errors import PaduError
 from padu.principal import Role
 
@@ -29,6 +36,54 @@ def forbidden(viewer: Viewer, type_name: str, field: str) -> Forbidden:
         f"Your role ({viewer.role.value}) may not read {type_name}.{field}.",
         field=f"{type_name}.{field}",
     )
+
+
+# Per schema field, its arguments of an input object type (most fields have none).
+_INPUT_ARGUMENTS: dict[int, tuple[tuple[str, GraphQLInputObjectType], ...]] = {}
+
+
+def _input_arguments(field: GraphQLField) -> tuple[tuple[str, GraphQLInputObjectType], ...]:
+    found = _INPUT_ARGUMENTS.get(id(field))
+    if found is None:
+        found = tuple(
+            (name, kind)
+            for name, argument in field.args.items()
+            if isinstance(kind := get_named_type(argument.type), GraphQLInputObjectType)
+        )
+        _INPUT_ARGUMENTS[id(field)] = found
+    return found
+
+
+def check_inputs(viewer: Viewer, field: GraphQLField, arguments: Mapping[str, Any]) -> None:
+    """Refuse input fields (filters) the viewer's role may not give, by the field policy.
+
+    ``arguments`` are the field's coerced arguments; an input field given as null filters
+    nothing, so only the ones with a value are checked, at any depth.
+    """
+    for name, kind in _input_arguments(field):
+        _check_value(viewer, kind, arguments.get(name))
+
+
+def _check_value(viewer: Viewer, kind: GraphQLInputType, value: Any) -> None:
+    if isinstance(value, list):
+        for item in value:
+            _check_value(viewer, kind, item)
+        return
+    if not isinstance(kind, GraphQLInputObjectType) or not isinstance(value, dict):
+        return
+    for name, given in value.items():
+        if given is None:
+            continue
+        decision = role_decision(viewer.role, kind.name, name)
+        if decision is None:
+            decision = decide(viewer, kind.name, name, None)
+        if decision is not Decision.ALLOW:
+            raise Forbidden(
+                f"Your role ({viewer.role.value}) may not filter by {kind.name}.{name}; "
+                "leave it out.",
+                field=f"{kind.name}.{name}",
+            )
+        _check_value(viewer, get_named_type(kind.fields[name].type), given)
 
 
 def masked(value: Any) -> Any:
@@ -71,6 +126,7 @@ class AccessControl(SchemaExtension):
         decision = decide(context.viewer, type_name, field, root)
         if decision is Decision.DENY:
             raise forbidden(context.viewer, type_name, field)
+        check_inputs(context.viewer, info.parent_type.fields[field], kwargs)
         context.audit.read(type_name, field, root)
         value = _next(root, info, *args, **kwargs)
         if decision is Decision.MASK:
@@ -78,9 +134,15 @@ class AccessControl(SchemaExtension):
         return value
 
 
-def require_subscription(context: Context, field: str) -> None:
-    """Check a subscription's root field, which graphql-core subscribes to without running
-    field middleware (this extension's ``resolve`` hook)."""
-    type_name = "Subscription"
+def require_subscription(context: Context, info: GraphQLResolveInfo[Any]) -> None:
+    """Check a subscription's root field and its filters, which graphql-core subscribes to
+    without running field middleware (this extension's ``resolve`` hook)."""
+    type_name, field = "Subscription", info.field_name
     if decide(context.viewer, type_name, field, None) is not Decision.ALLOW:
         raise forbidden(context.viewer, type_name, field)
+    definition = info.parent_type.fields[field]
+    variables: Any = info.variable_values
+    if isinstance(variables, dict):  # subscribe() hands resolvers the coerced values alone
+        variables = VariableValues(sources={}, coerced=variables)
+    arguments = get_argument_values(definition, info.field_nodes[0], variables)
+    check_inputs(context.viewer, definition, arguments)

@@ -1,8 +1,12 @@
 """Field rules: for every GraphQL field, what each role gets (allow, mask or deny).
 
-One table for the whole schema, enforced by ``AccessControl`` before any resolver runs; a
-field the table does not name is denied, and a test checks every schema field is named.
-Row rules (which residents, requests, officers) live in ``scopes.py`` and the sources' SQL.
+One table for the whole schema, output and input alike, enforced for every field before its
+resolver runs (``padu.access.extension``); a field the table does not name is denied, and
+tests/access/test_policy.py checks that every schema field is named. An input field is a
+filter or a value the caller gives: a role may filter by an attribute only where it may read
+that attribute in clear, so a role that may not read names cannot find the one resident with a
+name and read the rest of their record. Row rules (which residents, requests, officers) live in
+``scopes.py`` and the sources' SQL.
 """
 
 from __future__ import annotations
@@ -109,12 +113,6 @@ DASHBOARD_TYPES = (
     "PredicateCount", "UnitPerformance",
 )  # fmt: skip
 
-# Reached only through Query.dashboard; a supervisor's figures are their unit's.
-DASHBOARD_TYPES = (
-    "Dashboard", "ServiceLevels", "ServiceLevelGroup", "ResidentGroup", "ResolverCount",
-    "PredicateCount", "UnitPerformance",
-)  # fmt: skip
-
 # Types whose every field follows one rule.
 TYPE_RULES: dict[str, Rule] = {
     "Region": ALLOW_ALL,
@@ -136,6 +134,10 @@ TYPE_RULES: dict[str, Rule] = {
     "SyncStatus": roles(SIGNED_IN),
     "ServiceRequestChange": roles(SIGNED_IN),
     **dict.fromkeys(DASHBOARD_TYPES, roles(DASHBOARD_READERS)),
+    # Inputs whose every field the caller of their one field may give.
+    "DashboardFilter": roles(DASHBOARD_READERS),
+    "AuditFilter": roles(frozenset({Role.ADMIN})),
+    "SubmitServiceRequestInput": roles(SIGNED_IN - {Role.DASHBOARD}),
 }
 
 # Fields with their own rule; a type here denies any field it does not list.
@@ -210,6 +212,33 @@ FIELD_RULES: dict[tuple[str, str], Rule] = {
     ("Course", "enrollments"): roles(STAFF),
     ("Enrollment", "officer"): roles(STAFF - {Role.DASHBOARD}),
 }
+
+# Filters: an attribute that identifies someone filters only for the roles that read it in
+# clear; the others filter what their list's own rule already lets them call.
+_BY_ATTRIBUTE = {
+    ("ResidentFilter", "name"): ("Resident", "fullName"),
+    ("ServiceRequestFilter", "assigneeNip"): ("Officer", "nip"),
+    ("OfficerFilter", "name"): ("Officer", "fullName"),
+    ("ServiceRequestChangeFilter", "assigneeNip"): ("Officer", "nip"),
+}
+_PLAIN_FILTERS = {
+    "ResidentFilter": (("districtCode", "villageCode"), roles(SIGNED_IN)),
+    "ServiceRequestFilter": (
+        ("status", "category", "districtCode", "villageCode", "submittedFrom",
+         "submittedBefore", "overdue"),
+        roles(SIGNED_IN),
+    ),
+    "OfficerFilter": (("unitCode", "employmentType", "active"), roles(STAFF)),
+    "ServiceRequestChangeFilter": (("kind", "districtCode", "unitCode"), roles(SIGNED_IN)),
+}  # fmt: skip
+FIELD_RULES.update(
+    {key: FIELD_RULES[attribute] for key, attribute in _BY_ATTRIBUTE.items()}
+    | {
+        (type_name, name): rule
+        for type_name, (names, rule) in _PLAIN_FILTERS.items()
+        for name in names
+    }
+)
 
 
 def is_structural(type_name: str) -> bool:

@@ -30,7 +30,7 @@ async def changes(
     ``initial`` it yields None at once, after subscribing (so a count taken then misses no
     change). Before each change the loaders are renewed, so reads are current.
     """
-    require_subscription(info.context, info.field_name)
+    require_subscription(info.context, info._raw_info)
     context = info.context
     feed = context.changes
     if not await feed.ready(FEED_WAIT_SECONDS):

@@ -435,3 +435,32 @@ async def test_a_connection_ends_when_its_token_expires(live: Served) -> None:
         4403,
         "Unauthenticated: the token expired; connect again with a fresh one",
     )
+
+
+async def test_a_filter_the_role_may_not_give_refuses_the_subscription(
+    live: Served, sockets: Any
+) -> None:
+    """A dashboard may not follow one officer's work by NIP; an admin may (as on HTTP)."""
+    query = (
+        "subscription($nip: NIP) { serviceRequestChanged(filter: {assigneeNip: $nip}) "
+        "{ requestId } }"
+    )
+    dashboard = await sockets((Role.DASHBOARD, "mayor-office"))
+    await dashboard.subscribe(query, {"nip": AGUS})
+    message = await dashboard.receive()
+    errors = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
+    assert errors[0]["extensions"] == {
+        "code": "FORBIDDEN",
+        "field": "ServiceRequestChangeFilter.assigneeNip",
+    }
+    assert await dashboard.receive() == {"id": message["id"], "type": "complete"}
+    # Without the filter (null counts as not given) the same dashboard is served.
+    served_id = await dashboard.subscribe(query, {"nip": None})
+    await listening(live)
+    request_id = await submit(live, "36.71.01.1001")
+    message = await dashboard.receive()
+    assert message == {
+        "id": served_id,
+        "type": "next",
+        "payload": {"data": {"serviceRequestChanged": {"requestId": request_id}}},
+    }
