@@ -1,15 +1,27 @@
-"""Page arguments, opaque keyset cursors and connection building shared by every list."""
+"""Page arguments, opaque keyset cursors and connection building shared by every list.
+
+A cursor carries the sort key of the last item a page showed, which for residents and officers
+is a NIK or NIP: something the caller may see only masked, or not at all. So a cursor is sealed
+(AES-SIV under a key derived from the server's ``[audit] hash_key``, with the list's name as
+associated data): it cannot be read, forged or moved to another list, yet the same item always
+gives the same cursor and the key it holds still seeks an index (keyset pagination).
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
 
 from padu.errors import BadUserInput
@@ -20,8 +32,38 @@ if TYPE_CHECKING:
     from padu.resolvers.info import Info
 
 DEFAULT_FIRST = 20
+MAX_CURSOR_CHARS = 512  # far above any real cursor; longer input is not even decoded
 T = TypeVar("T")
 Key = tuple[Any, ...]
+
+
+class CursorSeal:
+    """Seals and opens cursors with AES-SIV: deterministic, authenticated encryption."""
+
+    def __init__(self, secret: bytes) -> None:
+        # A key of its own, derived from the server secret, so no other use of it can collide.
+        key = hmac.new(secret, b"padu cursor seal v1", hashlib.sha512).digest()
+        self.aead = AESSIV(key)
+
+    def seal(self, tag: str, plain: bytes) -> str:
+        sealed = self.aead.encrypt(plain, [tag.encode()])
+        return base64.urlsafe_b64encode(sealed).decode().rstrip("=")
+
+    def open(self, tag: str, cursor: str) -> bytes:
+        """The plain text of ``cursor``; ValueError unless this server sealed it for ``tag``."""
+        if len(cursor) > MAX_CURSOR_CHARS or not cursor.isascii():
+            raise ValueError("not a cursor")
+        sealed = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        try:
+            return self.aead.decrypt(sealed, [tag.encode()])
+        except InvalidTag:
+            raise ValueError("not sealed here for this list") from None
+
+
+@lru_cache(maxsize=4)
+def cursor_seal(secret: bytes) -> CursorSeal:
+    """The seal for a server secret, made once (there is one secret per process)."""
+    return CursorSeal(secret)
 
 
 def _parse_part(kind: type, value: Any) -> Any:
@@ -43,18 +85,16 @@ class CursorKind(Generic[T]):
     def __init__(self, tag: str, parts: tuple[type, ...], key_of: Callable[[T], Key]) -> None:
         self.tag, self.parts, self.key_of = tag, parts, key_of
 
-    def encode(self, item: T) -> str:
+    def encode(self, item: T, seal: CursorSeal) -> str:
         key = [v.isoformat() if isinstance(v, date) else v for v in self.key_of(item)]
-        raw = json.dumps([self.tag, *key], separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        return seal.seal(self.tag, json.dumps(key, separators=(",", ":")).encode())
 
-    def decode(self, cursor: str) -> Key:
+    def decode(self, cursor: str, seal: CursorSeal) -> Key:
         """The sort key inside ``cursor``; a cursor from elsewhere is a BAD_USER_INPUT."""
         try:
-            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-            tag, *values = json.loads(raw)
-            if tag != self.tag or len(values) != len(self.parts):
-                raise ValueError("cursor of another list")
+            values = json.loads(seal.open(self.tag, cursor))
+            if not isinstance(values, list) or len(values) != len(self.parts):
+                raise ValueError("cursor of another shape")
             return tuple(_parse_part(k, v) for k, v in zip(self.parts, values, strict=True))
         except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
             raise BadUserInput(
@@ -70,6 +110,7 @@ class PageRequest:
 
     first: int
     after: Key | None
+    seal: CursorSeal
 
     @property
     def limit(self) -> int:
@@ -94,7 +135,9 @@ def page_request(
             "page through longer lists with `after`.",
             argument="first",
         )
-    return PageRequest(first=first, after=None if after is None else kind.decode(after))
+    seal = cursor_seal(info.context.audit.key)
+    position = None if after is None else kind.decode(after, seal)
+    return PageRequest(first=first, after=position, seal=seal)
 
 
 def connection(
@@ -105,12 +148,17 @@ def connection(
 ) -> Connection[T]:
     """A connection from up to ``request.limit`` fetched items."""
     page = list(items[: request.first])
-    edges = [Edge(node=item, encode=kind.encode) for item in page]
+    seal = request.seal
+
+    def encode(item: T) -> str:
+        return kind.encode(item, seal)
+
+    edges = [Edge(node=item, encode=encode) for item in page]
     info = PageInfo(
         has_next_page=len(items) > request.first,
         has_previous_page=request.after is not None,
-        start_cursor=kind.encode(page[0]) if page else None,
-        end_cursor=kind.encode(page[-1]) if page else None,
+        start_cursor=encode(page[0]) if page else None,
+        end_cursor=encode(page[-1]) if page else None,
     )
     return Connection(edges=edges, page_info=info, count=count)
 
