@@ -126,16 +126,17 @@ async def credited(dsn: str, ticket: str) -> list[str]:
 
 
 @asynccontextmanager
-async def row_locked(dsn: str, request_id: int) -> AsyncIterator[Callable[[int], Awaitable[None]]]:
-    """Hold the request's row lock; yields ``waiters(n)``, which returns once n writers wait
-    on it. The lock is let go on leaving, and the writers go in the order they queued."""
+async def locked(
+    dsn: str, lock: str, *args: Any, commit: bool = False
+) -> AsyncIterator[tuple[asyncpg.Connection, Callable[[int], Awaitable[None]]]]:
+    """Hold the row lock ``lock`` takes; yields the holding connection (in its transaction)
+    and ``waiters(n)``, which returns once n writers wait on it. On leaving, the holder
+    commits or rolls back, and the writers go in the order they queued."""
     # Two connections: a transaction sees pg_stat_activity as of its first look at it.
     async with connected(dsn) as holder, connected(dsn) as watcher:
         holding = holder.transaction()
         await holding.start()
-        await holder.execute(
-            "SELECT 1 FROM permohonan WHERE id_permohonan = $1 FOR UPDATE", request_id
-        )
+        await holder.execute(lock, *args)
         query = (
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
             "AND wait_event_type = 'Lock'"
@@ -146,9 +147,17 @@ async def row_locked(dsn: str, request_id: int) -> AsyncIterator[Callable[[int],
             assert waiting == count, f"{waiting} writers wait on the row, expected {count}"
 
         try:
-            yield waiters
+            yield holder, waiters
         finally:
-            await holding.rollback()
+            await (holding.commit() if commit else holding.rollback())
+
+
+@asynccontextmanager
+async def row_locked(dsn: str, request_id: int) -> AsyncIterator[Callable[[int], Awaitable[None]]]:
+    """Hold the request's row lock while writers line up on it; see ``locked``."""
+    lock = "SELECT 1 FROM permohonan WHERE id_permohonan = $1 FOR UPDATE"
+    async with locked(dsn, lock, request_id) as (_, waiters):
+        yield waiters
 
 
 def outcome(body: dict[str, Any], field: str) -> str:
@@ -318,6 +327,41 @@ async def test_the_timeline_keeps_commit_order_when_a_clock_ran_ahead(
             request_id,
         )
     assert resolved_at >= ahead
+
+
+# --- e-learning -----------------------------------------------------------------------------
+
+COMPLETE = """mutation($c: ID!, $n: NIP!, $at: DateTime!) {
+  recordCourseCompletion(courseId: $c, nip: $n, completedAt: $at) { errors { code field } } }"""
+
+
+async def test_a_completion_for_an_account_deleted_meanwhile_is_refused(
+    world: tuple[dict[str, str], Ask],
+) -> None:
+    """The completion is decided on Agus's e-learning account (user 1); deleted before the
+    write lands, neither the completion nor the e-Kinerja credit may be written."""
+    dsns, ask = world
+    lock = "SELECT 1 FROM mdl_user WHERE id = 1 FOR UPDATE"
+    async with locked(dsns["learning"], lock, commit=True) as (holder, waiters):
+        completing = asyncio.create_task(ask(
+            COMPLETE, {"c": "3", "n": AGUS, "at": "2026-05-01T10:00:00+07:00"}, as_=HENDRA_BOSS
+        ))  # fmt: skip
+        await waiters(1)
+        await holder.execute("UPDATE mdl_user SET deleted = 1 WHERE id = 1")
+    assert (await completing)["data"]["recordCourseCompletion"]["errors"] == [
+        {"code": "NOT_FOUND", "field": "nip"}
+    ]
+    async with connected(dsns["learning"]) as conn:
+        completed = await conn.fetchval(
+            "SELECT timecompleted FROM mdl_course_completions WHERE userid = 1 AND course = 3"
+        )
+        await conn.execute("UPDATE mdl_user SET deleted = 0 WHERE id = 1")
+    assert completed is None
+    async with connected(dsns["state"]) as conn:
+        owed = await conn.fetchval(
+            "SELECT count(*) FROM outbox WHERE subject = $1", f"course:3:{AGUS}"
+        )
+    assert owed == 0
 
 
 # --- clientMutationId -----------------------------------------------------------------------
