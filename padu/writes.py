@@ -23,7 +23,8 @@ log = logging.getLogger("padu.writes")
 
 MAX_CLIENT_MUTATION_ID = 128
 # Padu's write keys go into each source's padu_tulisan (varchar(200)): a caller id longer
-# than this is replaced by its digest so that every key fits.
+# than this is replaced by its digest, so that caller, mutation name and the longest
+# clientMutationId fit (40 + 1 + 26 + 1 + 128 = 196).
 _MAX_CALLER = 40
 
 

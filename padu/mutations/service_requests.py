@@ -58,7 +58,9 @@ class SubmitServiceRequestInput:
         default=None, description="For officers filing on a resident's behalf; citizens omit it."
     )
     client_mutation_id: str | None = strawberry.field(
-        default=None, description="Sent again with the same value, replays the first answer."
+        default=None,
+        description="Sent again with the same value and input, replays the first answer; "
+        "1 to 128 printable characters.",
     )
 
 

@@ -2,7 +2,8 @@
 their effects on other sources waiting there until delivered.
 
 A mutation is ``started`` (logged with the effects it owes) before its owning write, then
-``committed`` (its effects enter the outbox) or ``aborted`` (they never do). A mutation left
+``committed`` (the effects its committed row owes enter the outbox) or ``aborted`` (they
+never do). A mutation left
 ``started`` by a crash is settled later by asking its owning source whether the write's key
 was committed there. Effects are keyed: the same effect enters the outbox once.
 Deliveries are claimed with a lease, so several Padu processes share the work and a delivery
