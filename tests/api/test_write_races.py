@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -20,7 +21,12 @@ import pytest
 import pytest_asyncio
 
 from padu.config import Config, parse_config
-from padu.principal import Role
+from padu.dispatcher import credit_effect
+from padu.principal import Principal, Role
+from padu.sources import Sources
+from padu.sources.performance import ActivityCategory
+from padu.sources.performance_writes import Credit
+from padu.writes import Call, Writes, Written
 from tests.conftest import (
     ADMIN_ID,
     TEST_SETTINGS,
@@ -327,6 +333,48 @@ async def test_the_timeline_keeps_commit_order_when_a_clock_ran_ahead(
             request_id,
         )
     assert resolved_at >= ahead
+
+
+async def test_what_enters_the_outbox_is_what_the_committed_write_owes(
+    world: tuple[dict[str, str], Ask], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The effects logged before the write (for crash recovery) give way to those of the row
+    the write committed; a difference means a condition is missing, and is logged."""
+    dsns, _ = world
+    config: Config = parse_config(SETTINGS, "test.toml", {})
+    sources = Sources.create(config, dsns)
+    await sources.start()
+    try:
+        writes = Writes(sources, Principal(Role.OFFICER, AGUS), wake=lambda: None)
+        authorised = Credit(
+            AGUS, date(2026, 5, 4), "Menyelesaikan X", ActivityCategory.PUBLIC_SERVICE, 30
+        )
+        committed = replace(authorised, nip=RINA)
+
+        async def write(key: str) -> Written:
+            return Written("serviceRequest:999", [credit_effect("credit:X", committed, "sr:X")])
+
+        outcome = await writes.run(
+            Call.of("resolveServiceRequest", "owed-1", id="999"),
+            owning=sources.service_requests,
+            subject="serviceRequest:999",
+            owed=[credit_effect("credit:X", authorised, "sr:X")],
+            write=write,
+        )
+    finally:
+        await sources.stop()
+    assert outcome.errors == []
+    async with connected(dsns["state"]) as conn:
+        queued = await conn.fetchval(
+            "SELECT payload->>'nip' FROM outbox WHERE effect_key = 'credit:X'"
+        )
+        logged = await conn.fetchval(
+            "SELECT effects->0->'payload'->>'nip' FROM mutation_log WHERE key LIKE '%:owed-1'"
+        )
+    assert (queued, logged) == (RINA, RINA)
+    assert (
+        "resolveServiceRequest committed a row unlike the one it was authorised on" in caplog.text
+    )
 
 
 # --- e-learning -----------------------------------------------------------------------------
