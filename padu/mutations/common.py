@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from padu.resolvers.info import Info
 from padu.sources.base import Source
 from padu.sources.outbox import Effect
-from padu.writes import Outcome, UserError
+from padu.writes import Call, Outcome, UserError, Written
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +44,16 @@ def refused(client_mutation_id: str | None, error: UserError) -> Payload:
     )
 
 
-async def replay(info: Info, mutation: str, client_mutation_id: str | None) -> Payload | None:
-    """The first answer to a clientMutationId seen before, else None."""
+async def replay(info: Info, call: Call) -> Payload | None:
+    """The first answer to a clientMutationId seen before with this input, else None.
+
+    A clientMutationId still in progress, or first sent with another input, is refused.
+    """
     try:
-        outcome = await info.context.writes.replay(mutation, client_mutation_id)
-    except UserError as in_progress:
-        return refused(client_mutation_id, in_progress)
-    return None if outcome is None else _payload(client_mutation_id, outcome)
+        outcome = await info.context.writes.replay(call)
+    except UserError as error:
+        return refused(call.client_mutation_id, error)
+    return None if outcome is None else _payload(call.client_mutation_id, outcome)
 
 
 def _payload(client_mutation_id: str | None, outcome: Outcome) -> Payload:
@@ -60,24 +63,18 @@ def _payload(client_mutation_id: str | None, outcome: Outcome) -> Payload:
 
 async def run(
     info: Info,
+    call: Call,
     *,
-    mutation: str,
-    client_mutation_id: str | None,
     owning: Source,
     subject: str,
-    write: Callable[[str], Awaitable[str | None]],
-    effects: Sequence[Effect] = (),
+    write: Callable[[str], Awaitable[Written]],
+    owed: Sequence[Effect] = (),
 ) -> Payload:
     """Run one write through the mutation log and outbox; answer with its payload."""
     try:
         outcome = await info.context.writes.run(
-            mutation=mutation,
-            client_mutation_id=client_mutation_id,
-            owning=owning,
-            subject=subject,
-            effects=effects,
-            write=write,
+            call, owning=owning, subject=subject, owed=owed, write=write
         )
-    except UserError as in_progress:
-        return refused(client_mutation_id, in_progress)
-    return _payload(client_mutation_id, outcome)
+    except UserError as error:
+        return refused(call.client_mutation_id, error)
+    return _payload(call.client_mutation_id, outcome)

@@ -14,10 +14,10 @@ from padu.principal import Role
 from padu.resolvers.info import Info
 from padu.schema.scalars import NIP
 from padu.sources.learning import WIB, Course
-from padu.sources.learning_writes import AlreadyDone, NotEnrolled
+from padu.sources.learning_writes import AccountGone, AlreadyDone, NotEnrolled
 from padu.sources.performance import ALL_OFFICERS, ActivityCategory
 from padu.sources.performance_writes import Credit
-from padu.writes import UserError
+from padu.writes import Call, UserError, Written
 
 MINUTES_PER_JP = 45  # one Jam Pelajaran is 45 minutes of learning
 
@@ -35,10 +35,14 @@ async def _course(info: Info, course_id: str) -> Course:
     return found[0]
 
 
+def _no_account(nip: str) -> UserError:
+    return UserError("NOT_FOUND", f"Officer {nip} has no e-learning account.", "nip")
+
+
 async def _account(info: Info, nip: str) -> int:
     user_id = await info.context.sources.learning.user_id(nip)
     if user_id is None:
-        raise UserError("NOT_FOUND", f"Officer {nip} has no e-learning account.", "nip")
+        raise _no_account(nip)
     return user_id
 
 
@@ -46,32 +50,30 @@ async def enroll_in_course(
     info: Info, course_id: strawberry.ID, client_mutation_id: str | None = None
 ) -> Payload:
     principal = info.context.viewer.principal
-    if earlier := await replay(info, "enrollInCourse", client_mutation_id):
+    call = Call.of("enrollInCourse", client_mutation_id, course_id=course_id)
+    if earlier := await replay(info, call):
         return earlier
     try:
-        assert principal.subject is not None  # officers' tokens always name their NIP
+        nip = principal.subject
+        assert nip is not None  # officers' tokens always name their NIP
         course = await _course(info, course_id)
-        user_id = await _account(info, principal.subject)
+        user_id = await _account(info, nip)
     except UserError as error:
         return refused(client_mutation_id, error)
     source = info.context.sources.learning
 
-    async def write(key: str) -> str:
+    async def write(key: str) -> Written:
         try:
-            return _subject(await source.enrol(key, user_id, course.id, datetime.now(WIB)))
+            enrolment = await source.enrol(key, nip, user_id, course.id, datetime.now(WIB))
+        except AccountGone:
+            raise _no_account(nip) from None
         except AlreadyDone:
             raise UserError(
                 "ALREADY_ENROLLED", f"You are already enrolled in {course.title}.", "courseId"
             ) from None
+        return Written(_subject(enrolment))
 
-    return await run(
-        info,
-        mutation="enrollInCourse",
-        client_mutation_id=client_mutation_id,
-        owning=source,
-        subject=f"course:{course.id}",
-        write=write,
-    )
+    return await run(info, call, owning=source, subject=f"course:{course.id}", write=write)
 
 
 async def record_course_completion(
@@ -82,7 +84,14 @@ async def record_course_completion(
     client_mutation_id: str | None = None,
 ) -> Payload:
     context, viewer = info.context, info.context.viewer
-    if earlier := await replay(info, "recordCourseCompletion", client_mutation_id):
+    call = Call.of(
+        "recordCourseCompletion",
+        client_mutation_id,
+        course_id=course_id,
+        nip=nip,
+        completed_at=completed_at,
+    )
+    if earlier := await replay(info, call):
         return earlier
     try:
         if completed_at.tzinfo is None:
@@ -108,9 +117,11 @@ async def record_course_completion(
     effect = credit_effect(f"kompetensi:{course.id}:{nip}", credit, f"course:{course.id}:{nip}")
     source = context.sources.learning
 
-    async def write(key: str) -> str:
+    async def write(key: str) -> Written:
         try:
-            return _subject(await source.complete(key, user_id, course.id, completed_at))
+            enrolment = await source.complete(key, nip, user_id, course.id, completed_at)
+        except AccountGone:
+            raise _no_account(nip) from None
         except NotEnrolled:
             raise UserError(
                 "NOT_ENROLLED", f"Officer {nip} is not enrolled in {course.title}.", "courseId"
@@ -119,13 +130,14 @@ async def record_course_completion(
             raise UserError(
                 "CONFLICT", f"Officer {nip} already completed {course.title}.", "courseId"
             ) from None
+        # The account that completed it is the officer's (held by the write): theirs the credit.
+        return Written(_subject(enrolment), [effect])
 
     return await run(
         info,
-        mutation="recordCourseCompletion",
-        client_mutation_id=client_mutation_id,
+        call,
         owning=source,
         subject=f"course:{course.id}:{nip}",
         write=write,
-        effects=[effect],
+        owed=[effect],
     )

@@ -1,8 +1,10 @@
 """Mutations of service requests: submit, assign, change status, resolve (which credits e-Kinerja).
 
 Reads that decide whether a mutation may run go straight to the sources (not the loaders),
-so the answer is built from fresh data; the writes themselves are conditional, so two
-callers racing on one request cannot both succeed (the loser gets CONFLICT).
+so the answer is built from fresh data; the writes themselves are conditional on every fact
+that decision used (the request's status and its assignee), so two callers racing on one
+request cannot both succeed (the loser gets CONFLICT), and what resolving credits follows
+the row the write committed.
 """
 
 from __future__ import annotations
@@ -13,18 +15,26 @@ import strawberry
 
 from padu.dispatcher import credit_effect
 from padu.mutations.common import Payload, refused, replay, run
-from padu.principal import Role
+from padu.principal import Principal, Role
 from padu.resolvers.info import Info
 from padu.schema.enums import RequestStatus, ServiceCategory
 from padu.schema.scalars import NIK, NIP
 from padu.sources.learning import WIB
+from padu.sources.outbox import Effect
 from padu.sources.performance import ALL_OFFICERS, ActivityCategory
 from padu.sources.performance_writes import Credit
 from padu.sources.population import ALL_RESIDENTS
-from padu.sources.service_request_writes import NewRequest, Stale, Transition
+from padu.sources.service_request_writes import (
+    CategoryStandard,
+    Committed,
+    Expected,
+    NewRequest,
+    Stale,
+    Transition,
+)
 from padu.sources.service_requests import ALL_REQUESTS, ServiceRequest
 from padu.workdays import add_working_days
-from padu.writes import UserError
+from padu.writes import Call, UserError, Written
 
 S = RequestStatus
 # The request's life: waiting → verified → in progress → resolved; rejected before work starts.
@@ -49,7 +59,9 @@ class SubmitServiceRequestInput:
         default=None, description="For officers filing on a resident's behalf; citizens omit it."
     )
     client_mutation_id: str | None = strawberry.field(
-        default=None, description="Sent again with the same value, replays the first answer."
+        default=None,
+        description="Sent again with the same value and input, replays the first answer; "
+        "1 to 128 printable characters.",
     )
 
 
@@ -59,6 +71,11 @@ def _now() -> datetime:
 
 def _subject(request_id: int) -> str:
     return f"serviceRequest:{request_id}"
+
+
+def _actor_nip(principal: Principal) -> str | None:
+    """Who the timeline names: an officer's NIP; an admin's id is no NIP and is not kept there."""
+    return principal.subject if principal.role in OFFICERS else None
 
 
 def _conflict(request_id: int) -> UserError:
@@ -73,6 +90,38 @@ def _text(value: str, name: str, limit: int) -> str:
     if not value or len(value) > limit:
         raise UserError("BAD_USER_INPUT", f"{name} must be 1 to {limit} characters.", name)
     return value
+
+
+def _note(value: str | None, name: str) -> str | None:
+    """An optional note: blank is none, longer than a description is refused."""
+    return _text(value, name, MAX_DESCRIPTION) if value and value.strip() else None
+
+
+def _expected(request: ServiceRequest) -> Expected:
+    return Expected(request.id, request.status, request.assignee_nip)
+
+
+def _owed(committed: Committed, standard: CategoryStandard | None) -> list[Effect]:
+    """What a resolved request owes e-Kinerja: the work, credited to the officer the resolved
+    row names as its assignee, dated the day it was resolved."""
+    if (
+        committed.status is not S.RESOLVED
+        or committed.assignee_nip is None
+        or committed.resolved_at is None
+        or standard is None
+    ):
+        return []
+    credit = Credit(
+        nip=committed.assignee_nip,
+        date=committed.resolved_at.astimezone(WIB).date(),
+        description=f"Menyelesaikan {committed.ticket_number}: {standard.name}",
+        category=ActivityCategory.PUBLIC_SERVICE,
+        minutes=standard.minutes,
+        evidence=committed.ticket_number,
+        ticket_number=committed.ticket_number,
+    )
+    subject = _subject(committed.request_id)
+    return [credit_effect(f"credit:{committed.ticket_number}", credit, subject)]
 
 
 async def _visible_request(info: Info, request_id: str) -> ServiceRequest:
@@ -91,7 +140,16 @@ async def _visible_request(info: Info, request_id: str) -> ServiceRequest:
 
 async def submit_service_request(info: Info, input: SubmitServiceRequestInput) -> Payload:
     context, principal = info.context, info.context.viewer.principal
-    if earlier := await replay(info, "submitServiceRequest", input.client_mutation_id):
+    call = Call.of(
+        "submitServiceRequest",
+        input.client_mutation_id,
+        category=input.category,
+        title=input.title,
+        description=input.description,
+        village_code=input.village_code,
+        resident_nik=input.resident_nik,
+    )
+    if earlier := await replay(info, call):
         return earlier
     try:
         if principal.role is Role.CITIZEN:
@@ -125,9 +183,7 @@ async def submit_service_request(info: Info, input: SubmitServiceRequestInput) -
             village_code=village.code,
             district_code=village.district_code,
             submitted_at=now,
-            actor_nip=principal.subject
-            if principal.role in (Role.OFFICER, Role.SUPERVISOR)
-            else None,
+            actor_nip=_actor_nip(principal),
         )
     except UserError as error:
         return refused(input.client_mutation_id, error)
@@ -135,24 +191,18 @@ async def submit_service_request(info: Info, input: SubmitServiceRequestInput) -
     source = context.sources.service_requests
     due = add_working_days(now, standard.working_days)
 
-    async def write(key: str) -> str:
-        return _subject(await source.submit(key, new, due))
+    async def write(key: str) -> Written:
+        return Written(_subject(await source.submit(key, new, due)))
 
-    return await run(
-        info,
-        mutation="submitServiceRequest",
-        client_mutation_id=input.client_mutation_id,
-        owning=source,
-        subject="serviceRequest:new",
-        write=write,
-    )
+    return await run(info, call, owning=source, subject="serviceRequest:new", write=write)
 
 
 async def assign_service_request(
     info: Info, id: strawberry.ID, nip: NIP, client_mutation_id: str | None = None
 ) -> Payload:
     context, principal = info.context, info.context.viewer.principal
-    if earlier := await replay(info, "assignServiceRequest", client_mutation_id):
+    call = Call.of("assignServiceRequest", client_mutation_id, id=id, nip=nip)
+    if earlier := await replay(info, call):
         return earlier
     try:
         if not id.isdigit():
@@ -162,7 +212,8 @@ async def assign_service_request(
         request = hits[0] if hits else None
         unit = context.viewer.unit
         if principal.role is Role.SUPERVISOR and request is not None and request.assignee_nip:
-            # A supervisor reassigns only within their unit.
+            # A supervisor reassigns only within their unit; the write is conditional on this
+            # assignee, so a reassignment in between makes it a CONFLICT.
             current = await context.sources.performance.officers_by_nip(
                 [request.assignee_nip], ALL_OFFICERS
             )
@@ -181,26 +232,24 @@ async def assign_service_request(
             raise UserError(
                 "ILLEGAL_TRANSITION", f"A {request.status.name} request cannot be assigned.", "id"
             )
+        if request.assignee_nip == nip:  # someone else made this assignment first
+            raise UserError(
+                "CONFLICT", f"Service request {request.id} is already assigned to {nip}.", "nip"
+            )
     except UserError as error:
         return refused(client_mutation_id, error)
     context.loaders.service_request_by_id.clear(request.id)
     source = context.sources.service_requests
+    expected = _expected(request)
 
-    async def write(key: str) -> str:
+    async def write(key: str) -> Written:
         try:
-            await source.assign(key, request.id, nip, principal.subject, _now())
+            committed = await source.assign(key, expected, nip, _actor_nip(principal), _now())
         except Stale:
             raise _conflict(request.id) from None
-        return _subject(request.id)
+        return Written(_subject(committed.request_id))
 
-    return await run(
-        info,
-        mutation="assignServiceRequest",
-        client_mutation_id=client_mutation_id,
-        owning=source,
-        subject=_subject(request.id),
-        write=write,
-    )
+    return await run(info, call, owning=source, subject=_subject(request.id), write=write)
 
 
 async def update_service_request_status(
@@ -211,26 +260,35 @@ async def update_service_request_status(
     client_mutation_id: str | None = None,
 ) -> Payload:
     if status is S.RESOLVED:  # resolving always credits the assignee's e-Kinerja
-        return await resolve_service_request(info, id, note or "Selesai", client_mutation_id)
-    return await _change(info, id, status, note, client_mutation_id)
+        return await _resolve(info, id, note or "Selesai", "note", client_mutation_id)
+    call = Call.of("updateServiceRequestStatus", client_mutation_id, id=id, status=status,
+                   note=note)  # fmt: skip
+    return await _change(info, call, id, status, note, "note")
 
 
 async def resolve_service_request(
     info: Info, id: strawberry.ID, resolution: str, client_mutation_id: str | None = None
 ) -> Payload:
-    return await _change(info, id, S.RESOLVED, resolution, client_mutation_id)
+    return await _resolve(info, id, resolution, "resolution", client_mutation_id)
+
+
+async def _resolve(
+    info: Info, id: str, resolution: str, field: str, client_mutation_id: str | None
+) -> Payload:
+    call = Call.of("resolveServiceRequest", client_mutation_id, id=id, resolution=resolution)
+    return await _change(info, call, id, S.RESOLVED, resolution, field)
 
 
 async def _change(
     info: Info,
+    call: Call,
     id: str,
     status: RequestStatus,
     note: str | None,
-    client_mutation_id: str | None,
+    note_field: str,
 ) -> Payload:
     context, principal = info.context, info.context.viewer.principal
-    name = "resolveServiceRequest" if status is S.RESOLVED else "updateServiceRequestStatus"
-    if earlier := await replay(info, name, client_mutation_id):
+    if earlier := await replay(info, call):
         return earlier
     try:
         request = await _visible_request(info, id)
@@ -247,44 +305,38 @@ async def _change(
                 f"allowed next: {nexts}.",
                 "status",
             )
+        if (
+            status is S.RESOLVED
+            and principal.role is not Role.ADMIN
+            and request.assignee_nip != principal.subject
+        ):
+            raise UserError("FORBIDDEN", "Only the assigned officer resolves a request.", "id")
         if status is S.RESOLVED:
-            if principal.role is not Role.ADMIN and request.assignee_nip != principal.subject:
-                raise UserError("FORBIDDEN", "Only the assigned officer resolves a request.", "id")
-            note = _text(note or "", "resolution", MAX_DESCRIPTION)
+            note = _text(note or "", note_field, MAX_DESCRIPTION)
+        else:
+            note = _note(note, note_field)
         standard = await context.sources.service_requests.standard(request.category)
     except UserError as error:
-        return refused(client_mutation_id, error)
+        return refused(call.client_mutation_id, error)
     now = _now()
-    effects = []
-    if status is S.RESOLVED and request.assignee_nip is not None and standard is not None:
-        credit = Credit(
-            nip=request.assignee_nip,
-            date=now.date(),
-            description=f"Menyelesaikan {request.ticket_number}: {standard.name}",
-            category=ActivityCategory.PUBLIC_SERVICE,
-            minutes=standard.minutes,
-            evidence=request.ticket_number,
-            ticket_number=request.ticket_number,
-        )
-        effects.append(
-            credit_effect(f"credit:{request.ticket_number}", credit, _subject(request.id))
-        )
-    change = Transition(request.id, request.status, status, note, principal.subject, now)
+    # The write applies only while the request has the status and assignee seen here, so
+    # what it owes if it commits is known now (and logged, to survive a crash).
+    change = Transition(_expected(request), status, note, _actor_nip(principal), now)
+    seen = Committed(request.id, request.ticket_number, status, request.assignee_nip, now)
     source = context.sources.service_requests
 
-    async def write(key: str) -> str:
+    async def write(key: str) -> Written:
         try:
-            await source.transition(key, change)
+            committed = await source.transition(key, change)
         except Stale:
             raise _conflict(request.id) from None
-        return _subject(request.id)
+        return Written(_subject(committed.request_id), _owed(committed, standard))
 
     return await run(
         info,
-        mutation=name,
-        client_mutation_id=client_mutation_id,
+        call,
         owning=source,
         subject=_subject(request.id),
         write=write,
-        effects=effects,
+        owed=_owed(seen, standard),
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import asyncpg
+
 from padu.sources.learning import LearningSource
 
 
@@ -13,6 +15,20 @@ class NotEnrolled(Exception):
 
 class AlreadyDone(Exception):
     """The enrolment or completion exists already: the write did nothing."""
+
+
+class AccountGone(Exception):
+    """The e-learning account is no longer the officer's (deleted or renumbered)."""
+
+
+async def _hold_account(connection: asyncpg.Connection, user_id: int, nip: str) -> None:
+    """Keep the account the caller was authorised on as the officer's until the write commits."""
+    held = await connection.fetchval(
+        "SELECT id FROM mdl_user WHERE id = $1 AND idnumber = $2 AND deleted = 0 FOR SHARE",
+        user_id, nip,
+    )  # fmt: skip
+    if held is None:
+        raise AccountGone(nip)
 
 
 class LearningWrites(LearningSource):
@@ -25,10 +41,11 @@ class LearningWrites(LearningSource):
         )
         return int(rows[0]["id"]) if rows else None
 
-    async def enrol(self, key: str, user_id: int, course_id: int, at: datetime) -> int:
-        """Enrol the user (manual enrolment); returns the enrolment id."""
+    async def enrol(self, key: str, nip: str, user_id: int, course_id: int, at: datetime) -> int:
+        """Enrol the officer's account (manual enrolment); returns the enrolment id."""
         epoch = int(at.timestamp())
         async with self.write(key) as connection:
+            await _hold_account(connection, user_id, nip)
             enrol_id = await connection.fetchval(
                 """INSERT INTO mdl_enrol (enrol, courseid) VALUES ('manual', $1)
                    ON CONFLICT (enrol, courseid) DO UPDATE SET enrol = EXCLUDED.enrol
@@ -49,10 +66,14 @@ class LearningWrites(LearningSource):
             )  # fmt: skip
         return int(enrolment_id)
 
-    async def complete(self, key: str, user_id: int, course_id: int, at: datetime) -> int:
-        """Record the completion; returns the enrolment id. Raises NotEnrolled or AlreadyDone."""
+    async def complete(self, key: str, nip: str, user_id: int, course_id: int, at: datetime) -> int:
+        """Record the officer's completion; returns the enrolment id.
+
+        Raises AccountGone, NotEnrolled or AlreadyDone.
+        """
         epoch = int(at.timestamp())
         async with self.write(key) as connection:
+            await _hold_account(connection, user_id, nip)
             enrolment_id = await connection.fetchval(
                 """SELECT ue.id FROM mdl_user_enrolments ue JOIN mdl_enrol e ON e.id = ue.enrolid
                    WHERE ue.userid = $1 AND e.courseid = $2 ORDER BY ue.id LIMIT 1""",

@@ -2,7 +2,8 @@
 their effects on other sources waiting there until delivered.
 
 A mutation is ``started`` (logged with the effects it owes) before its owning write, then
-``committed`` (its effects enter the outbox) or ``aborted`` (they never do). A mutation left
+``committed`` (the effects its committed row owes enter the outbox) or ``aborted`` (they
+never do). A mutation left
 ``started`` by a crash is settled later by asking its owning source whether the write's key
 was committed there. Effects are keyed: the same effect enters the outbox once.
 Deliveries are claimed with a lease, so several Padu processes share the work and a delivery
@@ -44,6 +45,7 @@ class MutationRecord:
     status: str
     result: dict[str, Any] | None
     created_at: datetime
+    fingerprint: str | None  # of the input it was first sent with (None: logged before 003)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +77,7 @@ class SyncSummary:
     last_error: str | None
 
 
-_MUTATION_COLUMNS = "key, mutation, owning_source, subject, status, result, created_at"
+_MUTATION_COLUMNS = "key, mutation, owning_source, subject, status, result, created_at, fingerprint"
 _DELIVERY_COLUMNS = """
     id, effect_key, mutation_key, subject, target, kind, payload, status, attempts,
     next_attempt_at, last_error, created_at, delivered_at
@@ -92,6 +94,10 @@ def _effect_json(effect: Effect) -> dict[str, Any]:
     }
 
 
+def _effects_json(effects: Sequence[Effect]) -> str:
+    return json.dumps([_effect_json(e) for e in effects])
+
+
 def _mutation(row: asyncpg.Record) -> MutationRecord:
     return MutationRecord(
         key=row["key"],
@@ -101,6 +107,7 @@ def _mutation(row: asyncpg.Record) -> MutationRecord:
         status=row["status"],
         result=None if row["result"] is None else json.loads(row["result"]),
         created_at=row["created_at"],
+        fingerprint=row["fingerprint"],
     )
 
 
@@ -130,6 +137,7 @@ class OutboxStore(Source):
         *,
         key: str,
         mutation: str,
+        fingerprint: str,
         actor_role: str,
         actor: str | None,
         owning_source: str,
@@ -137,40 +145,50 @@ class OutboxStore(Source):
         effects: Sequence[Effect],
     ) -> MutationRecord | None:
         """Log a new mutation with the effects it will owe; an existing key returns its record."""
-        rows = await self.fetch(
+        inserted = await self.fetch(
             """
-            WITH new AS (
-                INSERT INTO mutation_log (key, mutation, actor_role, actor, owning_source,
-                                          subject, effects, status)
-                VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, 'started')
-                ON CONFLICT (key) DO NOTHING RETURNING key
-            )
-            SELECT """ + _MUTATION_COLUMNS + """, (SELECT count(*) FROM new) AS inserted
-            FROM mutation_log WHERE key = $1
+            INSERT INTO mutation_log (key, mutation, actor_role, actor, owning_source,
+                                      subject, effects, status, fingerprint)
+            VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, 'started', $8)
+            ON CONFLICT (key) DO NOTHING RETURNING key
             """,
             key, mutation, actor_role, actor, owning_source, subject,
-            json.dumps([_effect_json(e) for e in effects]),
+            _effects_json(effects), fingerprint,
         )  # fmt: skip
-        if not rows or rows[0]["inserted"]:
-            return None  # new (a CTE's insert is invisible to its own SELECT)
-        return _mutation(rows[0])
+        if inserted:
+            return None
+        # Read in a statement of its own: a racing insert of the same key, which this one
+        # waited for, committed after this statement's snapshot was taken and is not in it.
+        return await self.mutation(key)
 
     async def mutation(self, key: str) -> MutationRecord | None:
         rows = await self.fetch(f"SELECT {_MUTATION_COLUMNS} FROM mutation_log WHERE key = $1", key)
         return _mutation(rows[0]) if rows else None
 
     async def finish_mutation(
-        self, key: str, *, committed: bool, result: dict[str, Any], subject: str | None = None
+        self,
+        key: str,
+        *,
+        committed: bool,
+        result: dict[str, Any],
+        subject: str | None = None,
+        effects: Sequence[Effect] | None = None,
     ) -> None:
-        """Commit a started mutation (its effects enter the outbox) or abort it."""
+        """Commit a started mutation (its effects enter the outbox) or abort it.
+
+        ``effects``, when given, are what the committed write owes and replace those logged
+        when it started; without them (a mutation settled after a crash) the logged ones hold.
+        """
+        owed = None if effects is None else _effects_json(effects)
         async with self.transaction() as connection:
-            effects = await connection.fetchval(
+            effects_json = await connection.fetchval(
                 """UPDATE mutation_log SET status = $2, result = $3::jsonb, finished_at = now(),
-                          subject = coalesce($4, subject)
+                          subject = coalesce($4, subject),
+                          effects = coalesce($5::jsonb, effects)
                    WHERE key = $1 AND status = 'started' RETURNING effects""",
-                key, "committed" if committed else "aborted", json.dumps(result), subject,
+                key, "committed" if committed else "aborted", json.dumps(result), subject, owed,
             )  # fmt: skip
-            if committed and effects is not None:
+            if committed and effects_json is not None:
                 await connection.executemany(
                     """
                     INSERT INTO outbox (effect_key, mutation_key, subject, target, kind,
@@ -181,7 +199,7 @@ class OutboxStore(Source):
                     [
                         (e["key"], key, e["subject"], e["target"], e["kind"],
                          json.dumps(e["payload"]))
-                        for e in json.loads(effects)
+                        for e in json.loads(effects_json)
                     ],
                 )  # fmt: skip
 

@@ -1,6 +1,9 @@
 """The writes Padu makes to the service-request system: submit, assign, change status.
 
 Each write is keyed (``Source.write``) and runs in one transaction with its timeline step.
+Assignments and status changes are conditional on every fact the caller was authorised on
+(the request's status and its assignee): if another writer changed either in between, the
+write does nothing and raises Stale. The timeline step records what the committed row holds.
 """
 
 from __future__ import annotations
@@ -8,12 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import asyncpg
+
 from padu.sources.service_request_stats import ServiceRequestStats
-from padu.sources.service_requests import (
-    OPEN_STATUSES,
-    RequestStatus,
-    ServiceCategory,
-)
+from padu.sources.service_requests import RequestStatus, ServiceCategory
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,15 +32,35 @@ class NewRequest:
 
 
 @dataclass(frozen=True, slots=True)
-class Transition:
-    """A status change, applied only if the request is still in ``expected``."""
+class Expected:
+    """What the caller saw of a request, and was authorised on: a write applies only if the
+    request still is so."""
 
     request_id: int
-    expected: RequestStatus
+    status: RequestStatus
+    assignee_nip: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """A status change, applied only if the request is still as ``expected``."""
+
+    expected: Expected
     status: RequestStatus
     note: str | None
     actor_nip: str | None
     at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Committed:
+    """The request as the write left it (RETURNING), for what it owes other systems."""
+
+    request_id: int
+    ticket_number: str
+    status: RequestStatus
+    assignee_nip: str | None
+    resolved_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +81,25 @@ _EVENT = """
     INSERT INTO riwayat_permohonan (id_permohonan, status, catatan, nip_pelaku, waktu)
     VALUES ($1, $2, $3, $4, $5)
 """
+# A step after the request's row is locked by this transaction's UPDATE: never dated before
+# the steps committed ahead of it (their writers' clocks ran ahead, or they read earlier and
+# committed first), so the timeline's order is the order the writes committed.
+_NEXT_EVENT = """
+    INSERT INTO riwayat_permohonan (id_permohonan, status, catatan, nip_pelaku, waktu)
+    SELECT $1, $2, $3, $4, greatest($5::timestamptz, max(waktu))
+    FROM riwayat_permohonan WHERE id_permohonan = $1
+"""
+_COMMITTED = "id_permohonan, no_tiket, status, nip_petugas, selesai_pada"
+
+
+def _committed(row: asyncpg.Record) -> Committed:
+    return Committed(
+        request_id=row["id_permohonan"],
+        ticket_number=row["no_tiket"],
+        status=RequestStatus(row["status"]),
+        assignee_nip=row["nip_petugas"],
+        resolved_at=row["selesai_pada"],
+    )
 
 
 class ServiceRequestWrites(ServiceRequestStats):
@@ -102,37 +142,45 @@ class ServiceRequestWrites(ServiceRequestStats):
         return request_id
 
     async def assign(
-        self, key: str, request_id: int, nip: str, actor_nip: str | None, at: datetime
-    ) -> None:
-        """Give an open request to an officer; raises Stale if it is no longer open."""
+        self, key: str, expected: Expected, nip: str, actor_nip: str | None, at: datetime
+    ) -> Committed:
+        """Give the request to an officer if it is still as ``expected``, else raise Stale."""
         async with self.write(key) as connection:
-            status = await connection.fetchval(
-                f"""UPDATE permohonan SET nip_petugas = $2
-                    WHERE id_permohonan = $1 AND status IN {OPEN_STATUSES!r}
-                    RETURNING status""",
-                request_id, nip,
+            row = await connection.fetchrow(
+                f"""UPDATE permohonan SET nip_petugas = $4
+                    WHERE id_permohonan = $1 AND status = $2
+                      AND nip_petugas IS NOT DISTINCT FROM $3
+                    RETURNING {_COMMITTED}""",
+                expected.request_id, expected.status.value, expected.assignee_nip, nip,
             )  # fmt: skip
-            if status is None:
-                raise Stale(request_id)
+            if row is None:
+                raise Stale(expected.request_id)
+            committed = _committed(row)
             await connection.execute(
-                _EVENT, request_id, status, f"Ditugaskan kepada {nip}", actor_nip, at
-            )
+                _NEXT_EVENT, committed.request_id, committed.status.value,
+                f"Ditugaskan kepada {nip}", actor_nip, at,
+            )  # fmt: skip
+        return committed
 
-    async def transition(self, key: str, change: Transition) -> None:
-        """Apply ``change`` if the request is still in its expected status, else raise Stale."""
+    async def transition(self, key: str, change: Transition) -> Committed:
+        """Apply ``change`` if the request is still as expected, else raise Stale."""
         finished = change.status in (RequestStatus.RESOLVED, RequestStatus.REJECTED)
+        expected = change.expected
         async with self.write(key) as connection:
-            changed = await connection.fetchval(
-                """UPDATE permohonan SET status = $3,
-                          selesai_pada = CASE WHEN $4 THEN $5 ELSE selesai_pada END
-                   WHERE id_permohonan = $1 AND status = $2
-                   RETURNING id_permohonan""",
-                change.request_id, change.expected.value, change.status.value, finished,
-                change.at,
+            row = await connection.fetchrow(
+                f"""UPDATE permohonan SET status = $4,
+                          selesai_pada = CASE WHEN $5 THEN $6 ELSE selesai_pada END
+                    WHERE id_permohonan = $1 AND status = $2
+                      AND nip_petugas IS NOT DISTINCT FROM $3
+                    RETURNING {_COMMITTED}""",
+                expected.request_id, expected.status.value, expected.assignee_nip,
+                change.status.value, finished, change.at,
             )  # fmt: skip
-            if changed is None:
-                raise Stale(change.request_id)
+            if row is None:
+                raise Stale(expected.request_id)
+            committed = _committed(row)
             await connection.execute(
-                _EVENT, change.request_id, change.status.value, change.note, change.actor_nip,
-                change.at,
+                _NEXT_EVENT, committed.request_id, committed.status.value, change.note,
+                change.actor_nip, change.at,
             )  # fmt: skip
+        return committed
