@@ -49,6 +49,21 @@ def credit_effect(key: str, credit: Credit, subject: str) -> Effect:
     )
 
 
+def shown_error(delivery: Delivery, exc: Exception) -> str:
+    """The reason a delivery failed as callers may read it (``SyncStatus.lastError``).
+
+    A PaduError's message is written for clients; any other exception's text may hold SQL,
+    a NIP or a NIK, so it goes to the log and the caller reads only where to look.
+    """
+    if isinstance(exc, PaduError):
+        return str(exc)
+    log.exception("delivery %s (%s) failed", delivery.id, delivery.kind)
+    return (
+        f"Delivery {delivery.id} to the {delivery.target} source failed unexpectedly; "
+        "it is retried, and the server log has the cause."
+    )
+
+
 class Dispatcher(Background):
     """Delivers the outbox in the background of one Padu process."""
 
@@ -97,10 +112,10 @@ class Dispatcher(Background):
             await HANDLERS[delivery.kind](self.sources, delivery.effect_key, delivery.payload)
         except AlreadyApplied:
             pass  # delivered before: its key is in the target already
-        except Exception as exc:  # keep retrying; the error is shown to admins
-            if not isinstance(exc, PaduError):
-                log.exception("delivery %s (%s) failed", delivery.id, delivery.kind)
-            await state.retry_later(delivery.id, str(exc), self.backoff(delivery.attempts))
+        except Exception as exc:  # keep retrying; the reason is shown through SyncStatus
+            await state.retry_later(
+                delivery.id, shown_error(delivery, exc), self.backoff(delivery.attempts)
+            )
             return
         await state.delivered(delivery.id)
 

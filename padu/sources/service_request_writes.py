@@ -158,7 +158,7 @@ class ServiceRequestWrites(ServiceRequestStats):
             committed = _committed(row)
             await connection.execute(
                 _NEXT_EVENT, committed.request_id, committed.status.value,
-                f"Ditugaskan kepada {nip}", actor_nip, at,
+                "Ditugaskan kepada petugas", actor_nip, at,
             )  # fmt: skip
         return committed
 

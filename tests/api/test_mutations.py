@@ -136,7 +136,8 @@ async def test_supervisor_assigns_to_an_active_officer_of_the_unit(ask: Ask) -> 
     payload = ok["data"]["assignServiceRequest"]
     assert payload["errors"] == []
     assert payload["serviceRequest"]["assignee"] == {"nip": AGUS}
-    assert payload["serviceRequest"]["events"][-1] == {"note": f"Ditugaskan kepada {AGUS}"}
+    # The new assignee is on the request; the free text names no NIP (citizens read it).
+    assert payload["serviceRequest"]["events"][-1] == {"note": "Ditugaskan kepada petugas"}
     inactive = await ask(assign % (PAYLOAD % "id"), {"id": "3", "nip": HENDRA}, as_=boss)
     assert inactive["data"]["assignServiceRequest"]["errors"][0]["code"] == "OFFICER_INACTIVE"
     other_unit = await ask(assign % (PAYLOAD % "id"), {"id": "3", "nip": MAYA}, as_=boss)
