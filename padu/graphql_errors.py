@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from graphql import GraphQLError
+from starlette.responses import JSONResponse
 
 from padu.errors import PaduError
 from padu.identifiers import InvalidIdentifier
@@ -66,3 +67,11 @@ def format_error(error: GraphQLError, *, production: bool, request_id: str) -> d
         formatted["path"] = error.path
     formatted["extensions"] = {**extensions, "code": code}
     return formatted
+
+
+def refusal(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """A request refused before GraphQL ran: ``status`` with one error carrying ``code``."""
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return JSONResponse(body, status, headers)
