@@ -12,6 +12,7 @@ from padu.errors import PaduError
 from padu.identifiers import InvalidIdentifier
 
 log = logging.getLogger("padu.errors")
+_TOO_DEEP = "Variable values are nested too deeply."  # graphql-core's, naming no variable
 
 
 def _wrapped(error: BaseException) -> list[BaseException]:
@@ -38,7 +39,7 @@ def classify(error: GraphQLError) -> tuple[str, str, dict[str, Any]]:
         return "INTERNAL_SERVER_ERROR", error.message, {}
     if error.message.startswith("Syntax Error"):
         return "GRAPHQL_PARSE_FAILED", error.message, {}
-    if error.message.startswith("Variable '$"):
+    if error.message.startswith("Variable '$") or error.message == _TOO_DEEP:
         return "BAD_USER_INPUT", error.message, {}
     if error.path is None:
         return "GRAPHQL_VALIDATION_FAILED", error.message, {}

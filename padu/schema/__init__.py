@@ -83,9 +83,9 @@ def build_schema(config: Config | None = None) -> PaduSchema:
         ),
         extensions=[
             *limit_extensions(config.limits, production=production),
-            input_checks(config.limits.max_string_chars),
             AccessControl,
-            CachedValidation,  # last: it sees every rule the others added
+            CachedValidation,  # after those adding rules: it sees every rule they added
+            input_checks(config.limits.max_string_chars),  # after: it checks a valid document
         ],
     )
 

@@ -91,14 +91,18 @@ def problems(value: Any, type_: GraphQLInputType, max_chars: int) -> Iterator[tu
             if isinstance(value, dict):
                 given = [(name, f.type) for name, f in type_.fields.items() if name in value]
                 stack.extend((value[name], t, f"{path}.{name}") for name, t in reversed(given))
-        elif is_scalar_type(type_):
+        elif is_scalar_type(type_) and (type_.name == "String" or type_.name in PROBLEMS):
             leaf = _leaf(value, type_.name)
             if leaf is None or leaf is _NOT_CHECKED:
                 continue
-            if type_.name == "String":
+            if isinstance(leaf, dict | list):
+                # Refused here, by name: graphql-core would recurse into it to say why.
+                kind = "an object" if isinstance(leaf, dict) else "a list"
+                problem: str | None = f"must be a single {type_.name} value, not {kind}"
+            elif type_.name == "String":
                 problem = string_problem(leaf, max_chars)
             else:
-                problem = PROBLEMS[type_.name](leaf) if type_.name in PROBLEMS else None
+                problem = PROBLEMS[type_.name](leaf)
             if problem is not None:
                 yield path, problem
 
@@ -173,17 +177,18 @@ class InputChecks(SchemaExtension):
         yield
 
     def on_validate(self) -> Iterator[None]:
-        yield
+        # Before the yield, and after CachedValidation's (the schema lists this extension after
+        # it): Strawberry acts on the errors found before the validation hooks exit.
         context = self.execution_context
         document = context.graphql_document
-        if context.pre_execution_errors or document is None:
-            return
-        operation = get_operation_ast(document, context.operation_name)
-        if operation is not None:
+        name = context.operation_name
+        operation = None if document is None else get_operation_ast(document, name)
+        if not context.pre_execution_errors and operation is not None:
             schema = context.schema._schema
             refusals = variable_refusals(schema, operation, context.variables or {}, self.max_chars)
             if refusals:
                 context.pre_execution_errors = refusals
+        yield
 
 
 def input_checks(max_chars: int) -> Callable[[], SchemaExtension]:

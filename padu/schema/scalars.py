@@ -26,6 +26,7 @@ _DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII only: str.isdigit() and int() take
 # in a resolver can overflow.
 EARLIEST, LATEST = date(1900, 1, 1), date(2100, 12, 31)
 DATETIME_EXAMPLE = "2024-05-01T08:00:00+07:00"
+_ISO_TEXT = re.compile(r"[0-9T:.,+\-Z ]{1,40}")
 
 
 def _shown(value: Any) -> str:
@@ -64,7 +65,8 @@ def _in_range(day: date) -> str | None:
 def datetime_problem(value: Any) -> str | None:
     """A DateTime is an ISO 8601 string with a UTC offset, within EARLIEST .. LATEST."""
     expected = f"must be an ISO 8601 date and time with a UTC offset, like {DATETIME_EXAMPLE}"
-    if not isinstance(value, str):
+    # fromisoformat reads up to a NUL and ignores the rest, so the text is checked first.
+    if not isinstance(value, str) or not _ISO_TEXT.fullmatch(value):
         return f"{expected}, got {_shown(value)}"
     try:
         parsed = datetime.fromisoformat(value)
