@@ -215,6 +215,10 @@ class Authenticator:
             header = jwt.get_unverified_header(token)
         except jwt.DecodeError:
             raise Unauthenticated(_MALFORMED) from None
+        except jwt.PyJWTError as exc:
+            # PyJWT checks header parameters too (a `kid` that is not a string, a `crit` it
+            # cannot honour); each of those is a refusal, never an error of Padu's.
+            raise Unauthenticated(f"token header is not acceptable: {exc}") from None
         alg = header.get("alg")
         if alg not in self.auth.algorithms:
             accepted = ", ".join(self.auth.algorithms)

@@ -78,6 +78,7 @@ class LimitsConfig:
     max_batch: int = 5
     max_page_size: int = 100  # the largest `first` of any list
     max_subscriptions: int = 10  # open subscriptions on one WebSocket connection
+    max_string_chars: int = 10_000  # any String argument or variable; fields may cap lower
 
 
 @dataclass(frozen=True)
@@ -281,6 +282,7 @@ def _limits(r: _Reader) -> LimitsConfig:
         max_batch=r.integer("max_batch", 5, minimum=1),
         max_page_size=r.integer("max_page_size", 100, minimum=1),
         max_subscriptions=r.integer("max_subscriptions", 10, minimum=1),
+        max_string_chars=r.integer("max_string_chars", 10_000, minimum=64),
     )
 
 
@@ -332,8 +334,8 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
         file, top.table_at("auth"), "auth.", (*auth_keys, "jwks_url", "leeway_seconds"), env
     )
     limit_keys = (
-        "max_aliases", "max_batch", "max_cost", "max_depth", "max_page_size", "max_subscriptions",
-        "max_tokens"
+        "max_aliases", "max_batch", "max_cost", "max_depth", "max_page_size", "max_string_chars",
+        "max_subscriptions", "max_tokens"
     )  # fmt: skip
     limits = _Reader(file, top.table_at("limits"), "limits.", limit_keys, env)
     http = _Reader(file, top.table_at("http"), "http.", ("cors_origins", "max_body_bytes"), env)

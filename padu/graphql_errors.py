@@ -6,11 +6,13 @@ import logging
 from typing import Any
 
 from graphql import GraphQLError
+from starlette.responses import JSONResponse
 
 from padu.errors import PaduError
 from padu.identifiers import InvalidIdentifier
 
 log = logging.getLogger("padu.errors")
+_TOO_DEEP = "Variable values are nested too deeply."  # graphql-core's, naming no variable
 
 
 def _wrapped(error: BaseException) -> list[BaseException]:
@@ -37,7 +39,7 @@ def classify(error: GraphQLError) -> tuple[str, str, dict[str, Any]]:
         return "INTERNAL_SERVER_ERROR", error.message, {}
     if error.message.startswith("Syntax Error"):
         return "GRAPHQL_PARSE_FAILED", error.message, {}
-    if error.message.startswith("Variable '$"):
+    if error.message.startswith("Variable '$") or error.message == _TOO_DEEP:
         return "BAD_USER_INPUT", error.message, {}
     if error.path is None:
         return "GRAPHQL_VALIDATION_FAILED", error.message, {}
@@ -66,3 +68,11 @@ def format_error(error: GraphQLError, *, production: bool, request_id: str) -> d
         formatted["path"] = error.path
     formatted["extensions"] = {**extensions, "code": code}
     return formatted
+
+
+def refusal(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """A request refused before GraphQL ran: ``status`` with one error carrying ``code``."""
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return JSONResponse(body, status, headers)

@@ -14,14 +14,15 @@ import strawberry
 from cross_web import HTTPException
 from graphql import GraphQLError
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestProtocol
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from padu.access.audit import AuditTrail
 from padu.access.policy import Viewer
@@ -31,7 +32,7 @@ from padu.config import Config
 from padu.context import Context
 from padu.dispatcher import Dispatcher
 from padu.errors import PaduError
-from padu.graphql_errors import format_error
+from padu.graphql_errors import format_error, refusal
 from padu.loaders import Loaders
 from padu.principal import ANONYMOUS, Principal
 from padu.sources import Sources
@@ -57,6 +58,32 @@ _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 def _request_id(given: str | None) -> str:
     """The caller's X-Request-Id when it is a plain token, else a fresh one."""
     return given if given and _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+
+
+# The code of each status Strawberry refuses a request with before any GraphQL runs.
+_REFUSAL_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+_OPERATION_KEYS = {"query": str, "operationName": str, "variables": dict, "extensions": dict}
+_JSON_KINDS = {str: "a string", int: "a number", float: "a number", bool: "a boolean"}
+
+
+def _kind(value: object) -> str:
+    """How a JSON value is named in a refusal."""
+    if value is None:
+        return "null"
+    return _JSON_KINDS.get(type(value), "an array" if isinstance(value, list) else "an object")
+
+
+def _check_operation(operation: object, where: str) -> None:
+    """Raise a 400 unless ``operation`` is a GraphQL-over-HTTP request object."""
+    if not isinstance(operation, dict):
+        raise HTTPException(400, f"{where} must be a JSON object, not {_kind(operation)}")
+    for key, kind in _OPERATION_KEYS.items():
+        value = operation.get(key)
+        if value is not None and not isinstance(value, kind):
+            expected = "a string" if kind is str else "an object"
+            raise HTTPException(
+                400, f"`{key}` of {where} must be {expected} or null, not {_kind(value)}"
+            )
 
 
 class PaduGraphQL(GraphQL[Context, None]):
@@ -95,25 +122,66 @@ class PaduGraphQL(GraphQL[Context, None]):
             try:
                 principal = await self.authenticator.authenticate(header)
             except Unauthenticated as exc:
-                body = {
-                    "errors": [{"message": str(exc), "extensions": {"code": "UNAUTHENTICATED"}}]
-                }
                 challenge = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
-                await JSONResponse(body, status_code=401, headers=challenge)(scope, receive, send)
+                await refusal(401, "UNAUTHENTICATED", str(exc), challenge)(scope, receive, send)
                 return
             scope.setdefault("state", {})["principal"] = principal
+            response: Response
+            try:
+                response = await self.run(Request(scope, receive))
+            except HTTPException as exc:
+                # Strawberry answers these in plain text; clients get Padu's JSON errors.
+                code = _REFUSAL_CODES.get(exc.status_code, "BAD_REQUEST")
+                response = refusal(exc.status_code, code, exc.reason)
+            await response(scope, receive, send)
+            return
         await super().__call__(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """orjson: it refuses invalid UTF-8 and nesting past 1,024 levels with a JSONDecodeError
+        (the standard library's decoder raised UnicodeDecodeError and RecursionError)."""
+        return orjson.loads(data)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """A request body (or GET's variables): a JSON object, or an array for a batch."""
+        try:
+            parsed = self.decode_json(data)
+        except orjson.JSONDecodeError as exc:
+            raise HTTPException(400, f"The request is not valid UTF-8 JSON: {exc}") from None
+        if not isinstance(parsed, dict | list):
+            raise HTTPException(
+                400, f"The request must be a JSON object (or an array of them), not {_kind(parsed)}"
+            )
+        return parsed
+
+    def _validate_batch_request(
+        self, request_data: list[Any], protocol: GraphQLRequestProtocol
+    ) -> None:
+        """As Strawberry's, and each operation of the batch is a request object."""
+        if not request_data:
+            raise HTTPException(400, "A batch must hold at least one operation")
+        super()._validate_batch_request(request_data, protocol)
+        for index, operation in enumerate(request_data):
+            _check_operation(operation, f"operation {index} of the batch")
 
     async def execute_operation(
         self, request: Request, request_adapter: Any, *args: Any, **kwargs: Any
     ) -> Any:
-        """As Strawberry's, but a mutation over GET is 405 Method Not Allowed (not 400)."""
+        """As Strawberry's, but a mutation over GET is 405 Method Not Allowed (not 400), and a
+        subscription over HTTP is told where subscriptions are served."""
         try:
             return await super().execute_operation(request, request_adapter, *args, **kwargs)
         except HTTPException as exc:
-            if isinstance(exc.__cause__, InvalidOperationTypeError):
-                raise HTTPException(405, exc.reason) from exc
-            raise
+            cause = exc.__cause__
+            if not isinstance(cause, InvalidOperationTypeError):
+                raise
+            if cause.operation_type is OperationType.SUBSCRIPTION:
+                message = (
+                    "Subscriptions are served over WebSocket (graphql-transport-ws) at "
+                    "/graphql, not over HTTP"
+                )
+                raise HTTPException(400, message) from exc
+            raise HTTPException(405, exc.reason) from exc
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import ExecutionContext
+from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from padu.access.extension import AccessControl
 from padu.compiled import CompiledExecutor
 from padu.config import Config
 from padu.limits import limit_extensions
+from padu.schema.input_checks import input_checks
 from padu.schema.mutations import Mutation
 from padu.schema.query import Query
 from padu.schema.scalars import SCALARS
@@ -25,6 +31,34 @@ class PaduSchema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         return None
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        """As Strawberry's, but never a subscription: those are streamed by ``subscribe``.
+
+        Strawberry lets a POST run a subscription as if it were a query, which fails inside
+        the resolver; refused here, it is Strawberry's InvalidOperationTypeError (a 400).
+        """
+        given = allowed_operation_types
+        allowed = set(DEFAULT_ALLOWED_OPERATION_TYPES if given is None else given)
+        allowed.discard(OperationType.SUBSCRIPTION)
+        return await super().execute(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            allowed,
+            operation_extensions,
+        )
 
 
 def build_schema(config: Config | None = None) -> PaduSchema:
@@ -50,7 +84,8 @@ def build_schema(config: Config | None = None) -> PaduSchema:
         extensions=[
             *limit_extensions(config.limits, production=production),
             AccessControl,
-            CachedValidation,  # last: it sees every rule the others added
+            CachedValidation,  # after those adding rules: it sees every rule they added
+            input_checks(config.limits.max_string_chars),  # after: it checks a valid document
         ],
     )
 

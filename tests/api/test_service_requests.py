@@ -83,10 +83,12 @@ async def test_request_by_id_with_its_relations(gql: GraphQL) -> None:
     }
 
 
-async def test_missing_or_malformed_id_is_null(gql: GraphQL) -> None:
-    body = await gql('{ a: serviceRequest(id: "999") { id } b: serviceRequest(id: "x") { id } }')
-    assert body["data"] == {"a": None, "b": None}
-    assert "errors" not in body
+async def test_a_missing_id_is_null_and_a_malformed_one_is_refused(gql: GraphQL) -> None:
+    body = await gql('{ a: serviceRequest(id: "999") { id } }')
+    assert body == {"data": {"a": None}, "extensions": body["extensions"]}
+    malformed = await gql('{ b: serviceRequest(id: "x") { id } }')
+    assert "data" not in malformed  # refused before execution (tests/api/test_error_inputs.py)
+    assert malformed["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "argument": "id"}
 
 
 async def test_requests_are_newest_first(gql: GraphQL) -> None:
