@@ -48,7 +48,7 @@ def build_schema(config: Config | None = None) -> PaduSchema:
             batching_config={"max_operations": config.limits.max_batch},
         ),
         extensions=[
-            *limit_extensions(config.limits, production=production),
+            *limit_extensions(config, production=production),
             AccessControl,
             CachedValidation,  # last: it sees every rule the others added
         ],

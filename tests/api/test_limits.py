@@ -40,6 +40,13 @@ async def serve(dsns: dict[str, str], settings: dict[str, Any]) -> AsyncIterator
 
 
 @pytest_asyncio.fixture(scope="module")
+async def deep(dsns: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
+    """Padu with room in the cost, for the depth tests: ten levels of villages cost 16**3."""
+    async with serve(dsns, {**TEST_SETTINGS, "limits": {"max_cost": 1_000_000}}) as http:
+        yield http
+
+
+@pytest_asyncio.fixture(scope="module")
 async def production(dsns: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
     async with serve(dsns, PRODUCTION) as http:
         yield http
@@ -93,8 +100,9 @@ def nested(depth: int, fragments: bool = False) -> str:
 
 
 async def test_depth_at_the_limit_passes_and_one_more_is_refused(
-    client: httpx.AsyncClient,
+    deep: httpx.AsyncClient,
 ) -> None:
+    client = deep
     at_limit = await ask(client, nested(10))
     assert "errors" not in at_limit
     node = at_limit["data"]["region"]["village"]
@@ -110,8 +118,9 @@ async def test_depth_at_the_limit_passes_and_one_more_is_refused(
 
 
 async def test_depth_is_counted_through_named_and_inline_fragments(
-    client: httpx.AsyncClient,
+    deep: httpx.AsyncClient,
 ) -> None:
+    client = deep
     plain = await ask(client, nested(10))
     hidden = await ask(client, nested(10, fragments=True))
     assert "...D3" in nested(10, fragments=True)
@@ -121,8 +130,9 @@ async def test_depth_is_counted_through_named_and_inline_fragments(
 
 
 async def test_depth_hidden_in_one_fragment_and_introspection_not_counted(
-    client: httpx.AsyncClient,
+    deep: httpx.AsyncClient,
 ) -> None:
+    client = deep
     deep = (
         "village(code: $v) { district { villages { district { villages { district { villages {"
         " district { code } } } } } } } }"
@@ -327,7 +337,7 @@ async def test_introspection_only_in_development(
 
 async def test_production_enforces_the_limits_too(production: httpx.AsyncClient) -> None:
     response = await production.post("/graphql", json={"query": nested(11)})
-    [error] = response.json()["errors"]
+    [error, _] = response.json()["errors"]  # and the cost: 16**4 villages' districts
     assert error["extensions"]["limit"] == "depth"
     assert error["message"] == (
         "Query depth 11 exceeds the limit of 10; ask for fewer nested levels."
