@@ -9,7 +9,6 @@ from datetime import date
 from importlib import resources
 from typing import Any
 
-import orjson
 import strawberry
 from cross_web import HTTPException
 from graphql import GraphQLError
@@ -31,9 +30,11 @@ from padu.config import Config
 from padu.context import Context
 from padu.dispatcher import Dispatcher
 from padu.errors import PaduError
+from padu.fairness import Turns
 from padu.graphql_errors import format_error
 from padu.loaders import Loaders
 from padu.principal import ANONYMOUS, Principal
+from padu.response_cap import capped_json
 from padu.sources import Sources
 from padu.sources.performance import OfficerFilter
 from padu.sources.population import ResidentFilter
@@ -87,6 +88,7 @@ class PaduGraphQL(GraphQL[Context, None]):
         self.audit_key = audit_key
         self.dispatcher = dispatcher
         self.changes = changes
+        self.turns = Turns(config.limits)  # per-caller turns and pool shares (padu.fairness)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Authenticate first: a bad token is a 401 before any GraphQL work."""
@@ -102,6 +104,8 @@ class PaduGraphQL(GraphQL[Context, None]):
                 await JSONResponse(body, status_code=401, headers=challenge)(scope, receive, send)
                 return
             scope.setdefault("state", {})["principal"] = principal
+            await self.turns.serve(principal, scope, receive, send, super().__call__)
+            return
         await super().__call__(scope, receive, send)
 
     async def execute_operation(
@@ -187,7 +191,7 @@ class PaduGraphQL(GraphQL[Context, None]):
         return payload
 
     def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+        return capped_json(data, self.config.limits.max_response_bytes)
 
     def create_response(
         self,
