@@ -19,8 +19,9 @@ beyond 2**53 - 1 (fragments spread in fragments multiply counts).
   is 100, a variable left out takes its default in the operation, an argument left out its
   default in the schema (20). So ``residents(first: 100) { nodes { serviceRequests(first:
   100) { nodes { id } } } }`` costs 1 + 100 * (1 + 1 + 100 * (1 + 1)), and 15 dashboard
-  figures cost over 15,000. A ``first`` that cannot be coerced counts as the largest page
-  (the request is refused for it before execution anyway).
+  figures cost over 15,000. A variable that cannot be coerced is priced as if not sent, and
+  a ``first`` of the wrong type as the largest page: the request is refused for either
+  before execution.
 
 Introspection fields (``__typename``, ``__schema``, ``__type``) add neither depth nor cost. A
 fragment is measured once and its measure reused at every spread, so fragments spread many
