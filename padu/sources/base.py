@@ -98,7 +98,8 @@ class Source:
     def _busy(self) -> bool:
         """Whether every connection of the pool is open and in use."""
         pool = self.pool
-        return pool.get_size() >= pool.get_max_size() and pool.get_idle_size() == 0
+        full: bool = pool.get_size() >= pool.get_max_size()
+        return full and pool.get_idle_size() == 0
 
     @asynccontextmanager
     async def _guarded(self) -> AsyncIterator[None]:
