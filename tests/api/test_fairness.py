@@ -14,6 +14,7 @@ import httpx
 
 from padu.config import Config, parse_config
 from padu.principal import Role
+from padu.sources.breaker import Circuit, CircuitBreaker
 from tests.conftest import TEST_SETTINGS, bearer, on_a_port, serving
 from tests.data import BUDI
 from tests.proxy import Proxy
@@ -243,3 +244,16 @@ async def test_a_burst_from_one_token_leaves_others_their_latency(dsns: dict[str
     quiet_median, loaded_median = statistics.median(quiet), statistics.median(loaded)
     assert loaded_median < 5 * quiet_median, (quiet_median, loaded_median)
     assert loaded_median < 1.0
+
+
+def test_an_inconclusive_probe_lets_the_next_call_probe() -> None:
+    now = [0.0]
+    breaker = CircuitBreaker(threshold=1, cooldown=5, clock=lambda: now[0])
+    breaker.failed()
+    now[0] = 6.0
+    breaker.before_call()  # the half-open probe
+    breaker.inconclusive()  # it found the pool busy: nothing learnt of the source
+    assert breaker.state is Circuit.HALF_OPEN
+    breaker.before_call()  # so another call may probe, rather than waiting forever
+    breaker.succeeded()
+    assert breaker.state is Circuit.CLOSED
