@@ -79,6 +79,11 @@ class LimitsConfig:
     max_page_size: int = 100  # the largest `first` of any list
     max_subscriptions: int = 10  # open subscriptions on one WebSocket connection
     max_string_chars: int = 10_000  # any String argument or variable; fields may cap lower
+    assumed_units: int = 60  # units (OPD, kecamatan offices) a unit list is priced at
+    max_response_bytes: int = 5_000_000  # a larger answer is replaced by RESPONSE_TOO_LARGE
+    max_concurrent_per_caller: int = 4  # GraphQL requests of one caller running at once
+    max_queued_per_caller: int = 8  # more of them waiting for a turn are refused at once
+    queue_wait_seconds: float = 2.0  # a request waits this long for its turn, then gets 429
 
 
 @dataclass(frozen=True)
@@ -283,6 +288,11 @@ def _limits(r: _Reader) -> LimitsConfig:
         max_page_size=r.integer("max_page_size", 100, minimum=1),
         max_subscriptions=r.integer("max_subscriptions", 10, minimum=1),
         max_string_chars=r.integer("max_string_chars", 10_000, minimum=64),
+        assumed_units=r.integer("assumed_units", 60, minimum=1),
+        max_response_bytes=r.integer("max_response_bytes", 5_000_000, minimum=1024),
+        max_concurrent_per_caller=r.integer("max_concurrent_per_caller", 4, minimum=1),
+        max_queued_per_caller=r.integer("max_queued_per_caller", 8, minimum=0),
+        queue_wait_seconds=float(r.number("queue_wait_seconds", 2.0, minimum=0)),
     )
 
 
@@ -335,7 +345,8 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
     )
     limit_keys = (
         "max_aliases", "max_batch", "max_cost", "max_depth", "max_page_size", "max_string_chars",
-        "max_subscriptions", "max_tokens"
+        "max_subscriptions", "max_tokens", "assumed_units", "max_response_bytes",
+        "max_concurrent_per_caller", "max_queued_per_caller", "queue_wait_seconds",
     )  # fmt: skip
     limits = _Reader(file, top.table_at("limits"), "limits.", limit_keys, env)
     http = _Reader(file, top.table_at("http"), "http.", ("cors_origins", "max_body_bytes"), env)

@@ -9,15 +9,19 @@ beyond 2**53 - 1 (fragments spread in fragments multiply counts).
   document is refused before its syntax tree is built.
 - **depth**: fields on the longest path, ``{ region { code } }`` being 2.
 - **aliases**: aliased fields in the operation, those inside fragments once per spread.
-- **cost**: each field costs 1; a paginated field multiplies what it selects by its page size::
+- **cost**: what the operation makes Padu do and send, priced by ``padu.cost``::
 
-      cost(selections) = sum over fields f of  1 + multiplier(f) * cost(f's selections)
-      multiplier(f)    = min(first, max_page_size) if f takes `first` or returns a *Connection
-                       = 1                otherwise (fixed lists such as `districts`)
+      cost(selections) = sum over fields f of  work(f) + size(f) * cost(f's selections)
 
-  ``first`` is the literal, else the variable's value, else its default in the operation, else
-  the argument's default in the schema (20). So ``residents(first: 100) { nodes {
-  serviceRequests(first: 100) { nodes { id } } } }`` costs 1 + 100 * (1 + 1 + 100 * (1 + 1)).
+  ``size`` is the page size of a paginated field, the real (or an assumed, bounded) size of
+  a fixed list, 1 for one object; ``work`` is 1, or more for an aggregate that scans a table.
+  Arguments are coerced exactly as execution coerces them: ``first: $n`` with ``n = 100.0``
+  is 100, a variable left out takes its default in the operation, an argument left out its
+  default in the schema (20). So ``residents(first: 100) { nodes { serviceRequests(first:
+  100) { nodes { id } } } }`` costs 1 + 100 * (1 + 1 + 100 * (1 + 1)), and 15 dashboard
+  figures cost over 15,000. A variable that cannot be coerced is priced as if not sent, and
+  a ``first`` of the wrong type as the largest page: the request is refused for either
+  before execution.
 
 Introspection fields (``__typename``, ``__schema``, ``__type``) add neither depth nor cost. A
 fragment is measured once and its measure reused at every spread, so fragments spread many
@@ -44,17 +48,20 @@ from graphql import (
     GraphQLSchema,
     GraphQLSyntaxError,
     InlineFragmentNode,
-    IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     ValidationContext,
     ValidationRule,
-    VariableNode,
     get_named_type,
+    get_nullable_type,
+    get_variable_values,
+    is_list_type,
 )
+from graphql.execution.values import VariableValues, get_argument_values
 from strawberry.extensions import DisableIntrospection, SchemaExtension
 
-from padu.config import LimitsConfig
+from padu.config import Config, LimitsConfig
+from padu.cost import FIELD_COSTS, FieldCost, Sizes
 
 QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
 MAX_SAFE_INTEGER = 2**53 - 1  # the largest integer JavaScript reads exactly
@@ -89,20 +96,21 @@ def too_complex(
 
 
 class _Measurer:
-    """Measures operations of one document against the schema and the request's variables."""
+    """Measures one operation, and the fragments of its document, with its coerced variables."""
 
     def __init__(
         self,
         schema: GraphQLSchema,
         fragments: Mapping[str, FragmentDefinitionNode],
-        variables: Mapping[str, Any],
-        default_page: int,
-        max_page: int,
+        variables: VariableValues,
+        sizes: Sizes,
+        pages: tuple[int, int],
     ) -> None:
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
-        self.default_page, self.max_page = default_page, max_page
+        self.sizes = sizes
+        self.default_page, self.max_page = pages
         self.measured: dict[str, Measure] = {}
         for name in self._dependency_order():
             fragment = self.fragments[name]
@@ -136,7 +144,7 @@ class _Measurer:
     def measure(self, selection_set: SelectionSetNode, parent: GraphQLNamedType | None) -> Measure:
         """Depth, aliases and cost of ``selection_set`` selected on ``parent``."""
         depth = aliases = cost = 0
-        # (selections, their parent type, fields above them, page-size product, counted)
+        # (selections, their parent type, fields above them, list-size product, counted)
         stack = [(selection_set, parent, 0, 1, True)]
         while stack:
             selections, parent_type, level, scale, counted = stack.pop()
@@ -144,14 +152,15 @@ class _Measurer:
                 if isinstance(selection, FieldNode):
                     aliases += selection.alias is not None
                     field_counted = counted and not selection.name.value.startswith("__")
+                    field = _field(parent_type, selection.name.value)
+                    price = _price(parent_type, selection.name.value)
                     if field_counted:
                         depth = max(depth, level + 1)
-                        cost += scale
+                        cost += scale * (1 if price is None else price.work)
                     if selection.selection_set is not None:
-                        field = _field(parent_type, selection.name.value)
                         child = get_named_type(field.type) if field else None
-                        scale_below = scale * self._multiplier(selection, field)
-                        item = (selection.selection_set, child, level + 1, scale_below)
+                        size = self._size(selection, field, parent_type, price)
+                        item = (selection.selection_set, child, level + 1, scale * size)
                         stack.append((*item, field_counted))
                 elif isinstance(selection, InlineFragmentNode):
                     inline_type = self._type(selection) or parent_type
@@ -164,22 +173,46 @@ class _Measurer:
                         cost += scale * spread.cost
         return Measure(depth, aliases, cost)
 
-    def _multiplier(self, node: FieldNode, field: GraphQLField | None) -> int:
-        """The page size ``node`` asks for, capped at the largest page; 1 when unpaginated."""
+    def _size(
+        self,
+        node: FieldNode,
+        field: GraphQLField | None,
+        parent: GraphQLNamedType | None,
+        price: FieldCost | None,
+    ) -> int:
+        """How many objects ``node`` returns, each paying for the selections below it."""
         if field is None:
             return 1
-        argument = field.args.get("first")
-        if argument is None:
-            connection = get_named_type(field.type).name.endswith("Connection")
-            return self.default_page if connection else 1
-        first: Any = argument.default_value
-        given = next((a.value for a in node.arguments or () if a.name.value == "first"), None)
-        if isinstance(given, IntValueNode):
-            first = int(given.value)
-        elif isinstance(given, VariableNode) and given.name.value in self.variables:
-            first = self.variables[given.name.value]
-        valid = isinstance(first, int) and not isinstance(first, bool)
-        return max(0, min(first if valid else self.default_page, self.max_page))
+        if "first" in field.args:
+            first = self._arguments(field, node).get("first", self.max_page)
+            if first is None:  # null asks for the default page
+                first = self.default_page
+            if not isinstance(first, int) or isinstance(first, bool):
+                first = self.max_page  # refused before execution, by validation
+            return max(0, min(first, self.max_page))
+        if price is not None:
+            size = price.size
+            return size(self.sizes, self._arguments(field, node)) if callable(size) else size
+        if get_named_type(field.type).name.endswith("Connection"):
+            return self.default_page
+        listed = is_list_type(get_nullable_type(field.type))
+        # A connection's edges and nodes: its field already multiplied by the page size.
+        return self.max_page if listed and not parent_is_connection(parent) else 1
+
+    def _arguments(self, field: GraphQLField, node: FieldNode) -> dict[str, Any]:
+        """The field's arguments as execution will coerce them; empty when they cannot be."""
+        try:
+            return get_argument_values(field, node, self.variables)
+        except GraphQLError:  # invalid: validation or execution refuses the request for it
+            return {}
+
+
+def parent_is_connection(parent: GraphQLNamedType | None) -> bool:
+    return parent is not None and parent.name.endswith("Connection")
+
+
+def _price(parent: GraphQLNamedType | None, name: str) -> FieldCost | None:
+    return None if parent is None else FIELD_COSTS.get((parent.name, name))
 
 
 def _field(parent: GraphQLNamedType | None, name: str) -> GraphQLField | None:
@@ -201,20 +234,31 @@ def _spreads(selection_set: SelectionSetNode) -> Iterator[str]:
                 stack.append(selection.selection_set)
 
 
-def _variable_values(
-    document_operations: list[OperationDefinitionNode], given: Mapping[str, Any]
-) -> dict[str, Any]:
-    """The request's variables, completed with the literal defaults its operations declare."""
-    values: dict[str, Any] = {}
-    for operation in document_operations:
-        for definition in operation.variable_definitions or ():
-            default = definition.default_value
-            if isinstance(default, IntValueNode):
-                values.setdefault(definition.variable.name.value, int(default.value))
-    return {**values, **given}
+def coerced_variables(
+    schema: GraphQLSchema, operation: OperationDefinitionNode, given: Mapping[str, Any]
+) -> VariableValues:
+    """The operation's variables as execution will coerce them, defaults included.
+
+    Each is coerced on its own, so one invalid value (refused before execution anyway)
+    does not hide the others.
+    """
+    inputs = dict(given)
+    sources: dict[str, Any] = {}
+    coerced: dict[str, Any] = {}
+    for definition in operation.variable_definitions or ():
+        values = get_variable_values(schema, [definition], inputs)
+        if isinstance(values, VariableValues):
+            sources.update(values.sources)
+            coerced.update(values.coerced)
+    return VariableValues(sources, coerced)
 
 
-def limits_rule(limits: LimitsConfig, variables: Mapping[str, Any]) -> type[ValidationRule]:
+def limits_rule(
+    limits: LimitsConfig,
+    sizes: Sizes,
+    variables: Mapping[str, Any],
+    operation_name: str | None = None,
+) -> type[ValidationRule]:
     """A validation rule refusing operations deeper, more aliased or costlier than ``limits``."""
     # Imported here because padu.resolvers imports padu.schema, which imports this module.
     from padu.resolvers.pagination import DEFAULT_FIRST
@@ -224,6 +268,7 @@ def limits_rule(limits: LimitsConfig, variables: Mapping[str, Any]) -> type[Vali
             super().__init__(context)
             definitions = context.document.definitions
             operations = [d for d in definitions if isinstance(d, OperationDefinitionNode)]
+            named = [o for o in operations if o.name and o.name.value == operation_name]
             fragments = {
                 d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)
             }
@@ -232,11 +277,10 @@ def limits_rule(limits: LimitsConfig, variables: Mapping[str, Any]) -> type[Vali
                 "mutation": context.schema.mutation_type,
                 "subscription": context.schema.subscription_type,
             }
-            values = _variable_values(operations, variables)
-            measurer = _Measurer(
-                context.schema, fragments, values, DEFAULT_FIRST, limits.max_page_size
-            )
-            for operation in operations:
+            pages = (DEFAULT_FIRST, limits.max_page_size)
+            for operation in named or operations:  # only the one that runs, when named
+                values = coerced_variables(context.schema, operation, variables)
+                measurer = _Measurer(context.schema, fragments, values, sizes, pages)
                 root = root_types[operation.operation.value]
                 measure = measurer.measure(operation.selection_set, root)
                 for error in _refusals(limits, measure, operation):
@@ -262,14 +306,16 @@ def _refusals(
 class QueryLimits(SchemaExtension):
     """Refuses documents over the token limit at parse time, and operations over the others."""
 
-    def __init__(self, limits: LimitsConfig) -> None:
+    def __init__(self, limits: LimitsConfig, sizes: Sizes) -> None:
         self.limits = limits
+        self.sizes = sizes
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
         # graphql-core's max_tokens counts comments too, so a flood of comments stops as early.
         context.parse_options["max_tokens"] = self.limits.max_tokens
-        rule = limits_rule(self.limits, context.variables or {})
+        variables = context.variables if isinstance(context.variables, Mapping) else {}
+        rule = limits_rule(self.limits, self.sizes, variables, context.operation_name)
         context.validation_rules = (*context.validation_rules, rule)
         yield
         result = context.result
@@ -313,11 +359,10 @@ def _without_suggestion(error: GraphQLError) -> GraphQLError:
     )
 
 
-def limit_extensions(
-    limits: LimitsConfig, *, production: bool
-) -> list[Callable[[], SchemaExtension]]:
-    """The schema extensions enforcing ``limits`` (and production's hiding of the schema)."""
-    extensions: list[Callable[[], SchemaExtension]] = [lambda: QueryLimits(limits)]
+def limit_extensions(config: Config, *, production: bool) -> list[Callable[[], SchemaExtension]]:
+    """The schema extensions enforcing ``config.limits`` (and production's hiding of the schema)."""
+    limits, sizes = config.limits, Sizes.of(config)
+    extensions: list[Callable[[], SchemaExtension]] = [lambda: QueryLimits(limits, sizes)]
     if production:
         extensions += [DisableIntrospection, HideSuggestions]
     return extensions

@@ -32,9 +32,11 @@ from padu.config import Config
 from padu.context import Context
 from padu.dispatcher import Dispatcher
 from padu.errors import PaduError
+from padu.fairness import Turns
 from padu.graphql_errors import format_error, refusal
 from padu.loaders import Loaders
 from padu.principal import ANONYMOUS, Principal
+from padu.response_cap import capped_json
 from padu.sources import Sources
 from padu.sources.performance import ALL_OFFICERS, OfficerFilter
 from padu.sources.population import ALL_RESIDENTS, ResidentFilter
@@ -114,6 +116,7 @@ class PaduGraphQL(GraphQL[Context, None]):
         self.audit_key = audit_key
         self.dispatcher = dispatcher
         self.changes = changes
+        self.turns = Turns(config.limits)  # per-caller turns and pool shares (padu.fairness)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Authenticate first: a bad token is a 401 before any GraphQL work."""
@@ -126,14 +129,7 @@ class PaduGraphQL(GraphQL[Context, None]):
                 await refusal(401, "UNAUTHENTICATED", str(exc), challenge)(scope, receive, send)
                 return
             scope.setdefault("state", {})["principal"] = principal
-            response: Response
-            try:
-                response = await self.run(Request(scope, receive))
-            except HTTPException as exc:
-                # Strawberry answers these in plain text; clients get Padu's JSON errors.
-                code = _REFUSAL_CODES.get(exc.status_code, "BAD_REQUEST")
-                response = refusal(exc.status_code, code, exc.reason)
-            await response(scope, receive, send)
+            await self.turns.serve(principal, scope, receive, send, self._answer)
             return
         await super().__call__(scope, receive, send)
 
@@ -163,6 +159,17 @@ class PaduGraphQL(GraphQL[Context, None]):
         super()._validate_batch_request(request_data, protocol)
         for index, operation in enumerate(request_data):
             _check_operation(operation, f"operation {index} of the batch")
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """One HTTP request through Strawberry, its refusals as Padu's JSON errors."""
+        response: Response
+        try:
+            response = await self.run(Request(scope, receive))
+        except HTTPException as exc:
+            # Strawberry answers these in plain text; clients get Padu's JSON errors.
+            code = _REFUSAL_CODES.get(exc.status_code, "BAD_REQUEST")
+            response = refusal(exc.status_code, code, exc.reason)
+        await response(scope, receive, send)
 
     async def execute_operation(
         self, request: Request, request_adapter: Any, *args: Any, **kwargs: Any
@@ -255,7 +262,7 @@ class PaduGraphQL(GraphQL[Context, None]):
         return payload
 
     def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+        return capped_json(data, self.config.limits.max_response_bytes)
 
     def create_response(
         self,

@@ -10,8 +10,9 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 class Proxy:
     """Listens on 127.0.0.1 and forwards to the server of ``dsn`` (TCP or Unix socket)."""
 
-    def __init__(self, dsn: str) -> None:
+    def __init__(self, dsn: str, delay: float = 0.0) -> None:
         self.upstream = urlsplit(dsn)
+        self.delay = delay  # seconds added before each piece of the server's answers
         self.port = 0
         self._server: asyncio.Server | None = None
         self._links: set[asyncio.StreamWriter] = set()
@@ -38,14 +39,18 @@ class Proxy:
             return
         self._links |= {writer, up_writer}
 
-        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+        async def pipe(
+            src: asyncio.StreamReader, dst: asyncio.StreamWriter, delay: float = 0.0
+        ) -> None:
             with contextlib.suppress(OSError, asyncio.CancelledError):
                 while data := await src.read(65536):
+                    if delay:
+                        await asyncio.sleep(delay)
                     dst.write(data)
                     await dst.drain()
             dst.close()
 
-        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer, self.delay))
         self._links -= {writer, up_writer}
 
     async def start(self) -> None:

@@ -82,7 +82,7 @@ def build_schema(config: Config | None = None) -> PaduSchema:
             batching_config={"max_operations": config.limits.max_batch},
         ),
         extensions=[
-            *limit_extensions(config.limits, production=production),
+            *limit_extensions(config, production=production),
             AccessControl,
             CachedValidation,  # after those adding rules: it sees every rule they added
             input_checks(config.limits.max_string_chars),  # after: it checks a valid document

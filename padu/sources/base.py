@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -13,6 +13,7 @@ import asyncpg
 
 from padu.config import SourceConfig
 from padu.errors import SourceTimeout, SourceUnavailable
+from padu.fairness import current_share
 from padu.sources.breaker import CircuitBreaker, CircuitOpen
 from padu.sources.trace import current_trace
 
@@ -72,6 +73,35 @@ class Source:
         return self._pool
 
     @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
+        """A pooled connection, within the calling caller's share of the pool (padu.fairness).
+
+        Waiting for the share is the caller's own requests queueing behind each other, so it
+        has no timeout of its own. Waiting for the pool is bounded by ``connect_timeout``: when
+        every connection is busy that is load, not failure (SourceBusy, which the circuit
+        breaker does not count); when the pool cannot even connect, the source is down.
+        """
+        share = current_share.get()
+        async with share.slot(self.name, self.config.pool_max) if share else nullcontext():
+            try:
+                connection = await self.pool.acquire(timeout=self.config.connect_timeout)
+            except TimeoutError:
+                waited = f"gave no connection within {self.config.connect_timeout:g}s"
+                if self._busy():
+                    raise SourceBusy(self.name, f"{waited}, all busy; try again") from None
+                raise SourceUnavailable(self.name, waited) from None
+            try:
+                yield connection
+            finally:
+                await self.pool.release(connection)
+
+    def _busy(self) -> bool:
+        """Whether every connection of the pool is open and in use."""
+        pool = self.pool
+        full: bool = pool.get_size() >= pool.get_max_size()
+        return full and pool.get_idle_size() == 0
+
+    @asynccontextmanager
     async def _guarded(self) -> AsyncIterator[None]:
         """Consult the circuit breaker before a call and tell it how the call went."""
         try:
@@ -82,6 +112,9 @@ class Source:
             ) from None
         try:
             yield
+        except SourceBusy:  # the pool was full: load, which says nothing of the source's health
+            self.breaker.inconclusive()
+            raise
         except SourceUnavailable:  # timeouts included: the source did not serve the call
             self.breaker.failed()
             raise
@@ -114,16 +147,12 @@ class Source:
         return rows
 
     async def _fetch_once(self, query: str, args: tuple[Any, ...]) -> list[asyncpg.Record]:
-        try:
-            async with self.pool.acquire(timeout=self.config.connect_timeout) as connection:
-                try:
-                    rows: list[asyncpg.Record] = await connection.fetch(query, *args)
-                except TimeoutError:
-                    limit = self.config.statement_timeout
-                    raise SourceTimeout(self.name, f"did not answer within {limit:g}s") from None
-        except TimeoutError:
-            limit = self.config.connect_timeout
-            raise SourceUnavailable(self.name, f"gave no connection within {limit:g}s") from None
+        async with self._connection() as connection:
+            try:
+                rows: list[asyncpg.Record] = await connection.fetch(query, *args)
+            except TimeoutError:
+                limit = self.config.statement_timeout
+                raise SourceTimeout(self.name, f"did not answer within {limit:g}s") from None
         return rows
 
     @asynccontextmanager
@@ -131,10 +160,7 @@ class Source:
         """One transaction, counted as one round trip; connection trouble is SourceUnavailable."""
         async with self._guarded():
             try:
-                async with (
-                    self.pool.acquire(timeout=self.config.connect_timeout) as connection,
-                    connection.transaction(),
-                ):
+                async with self._connection() as connection, connection.transaction():
                     yield connection
             except TimeoutError:
                 raise SourceTimeout(self.name, "did not complete the write in time") from None
@@ -283,6 +309,10 @@ def counted_page(
 ) -> tuple[list[T], int]:
     """The items and total of a ``page_with_total`` statement."""
     return [make(r) for r in rows if r["n"] is not None], int(rows[0]["total"])
+
+
+class SourceBusy(SourceUnavailable):
+    """Every connection of the source's pool stayed in use: Padu's load, not the source's fault."""
 
 
 class AlreadyApplied(Exception):

@@ -56,6 +56,10 @@ class CircuitBreaker:
     def succeeded(self) -> None:
         self.state, self.failures, self._probing = Circuit.CLOSED, 0, False
 
+    def inconclusive(self) -> None:
+        """The call ended without telling whether the source works (e.g. no free connection)."""
+        self._probing = False
+
     def failed(self) -> None:
         self.failures += 1
         self._probing = False

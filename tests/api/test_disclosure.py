@@ -80,7 +80,9 @@ def queries() -> list[Any]:
 @pytest_asyncio.fixture(scope="module")
 async def padu(server_dsn: str) -> AsyncIterator[Served]:
     """Padu over fresh data, after writes that leave notes and deliveries behind."""
-    config = parse_config(TEST_SETTINGS, "test.toml", {})
+    # As wide as the schema goes costs far past the default limit; this test is about values.
+    wide_open = {"max_cost": 10_000_000, "max_depth": 20, "max_response_bytes": 50_000_000}
+    config = parse_config({**TEST_SETTINGS, "limits": wide_open}, "test.toml", {})
     async with served(server_dsn, config) as live:
         boss = (Role.SUPERVISOR, HENDRA)
         assigned = await live.ask(

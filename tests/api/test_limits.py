@@ -6,16 +6,29 @@ its trace (``extensions.sources`` is empty).
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest_asyncio
+from graphql import (
+    GraphQLObjectType,
+    get_named_type,
+    get_nullable_type,
+    is_leaf_type,
+    is_list_type,
+)
 
+import padu
 from padu.app import create_app
-from padu.config import parse_config
-from tests.conftest import TEST_SETTINGS
+from padu.config import Config, parse_config
+from padu.cost import FIELD_COSTS
+from padu.principal import Role
+from padu.schema import build_schema
+from tests.conftest import TEST_SETTINGS, bearer
 from tests.data import PRODUCTION
 
 TRACE = {"X-Padu-Trace": "1"}
@@ -37,6 +50,13 @@ async def serve(dsns: dict[str, str], settings: dict[str, Any]) -> AsyncIterator
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://padu.test") as http:
             yield http
+
+
+@pytest_asyncio.fixture(scope="module")
+async def deep(dsns: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
+    """Padu with room in the cost, for the depth tests: ten levels of villages cost 16**3."""
+    async with serve(dsns, {**TEST_SETTINGS, "limits": {"max_cost": 1_000_000}}) as http:
+        yield http
 
 
 @pytest_asyncio.fixture(scope="module")
@@ -93,8 +113,9 @@ def nested(depth: int, fragments: bool = False) -> str:
 
 
 async def test_depth_at_the_limit_passes_and_one_more_is_refused(
-    client: httpx.AsyncClient,
+    deep: httpx.AsyncClient,
 ) -> None:
+    client = deep
     at_limit = await ask(client, nested(10))
     assert "errors" not in at_limit
     node = at_limit["data"]["region"]["village"]
@@ -110,8 +131,9 @@ async def test_depth_at_the_limit_passes_and_one_more_is_refused(
 
 
 async def test_depth_is_counted_through_named_and_inline_fragments(
-    client: httpx.AsyncClient,
+    deep: httpx.AsyncClient,
 ) -> None:
+    client = deep
     plain = await ask(client, nested(10))
     hidden = await ask(client, nested(10, fragments=True))
     assert "...D3" in nested(10, fragments=True)
@@ -121,8 +143,9 @@ async def test_depth_is_counted_through_named_and_inline_fragments(
 
 
 async def test_depth_hidden_in_one_fragment_and_introspection_not_counted(
-    client: httpx.AsyncClient,
+    deep: httpx.AsyncClient,
 ) -> None:
+    client = deep
     deep = (
         "village(code: $v) { district { villages { district { villages { district { villages {"
         " district { code } } } } } } } }"
@@ -327,7 +350,7 @@ async def test_introspection_only_in_development(
 
 async def test_production_enforces_the_limits_too(production: httpx.AsyncClient) -> None:
     response = await production.post("/graphql", json={"query": nested(11)})
-    [error] = response.json()["errors"]
+    [error, _] = response.json()["errors"]  # and the cost: 16**4 villages' districts
     assert error["extensions"]["limit"] == "depth"
     assert error["message"] == (
         "Query depth 11 exceeds the limit of 10; ask for fewer nested levels."
@@ -382,3 +405,137 @@ async def test_the_page_size_cap_is_configured_and_counts_in_the_cost(
         # A larger `first` counts as the cap: 1 + 150 * (1 + 150 * (1 + 1)).
         query = "{ courses(first: 900) { nodes { enrollments(first: 900) { nodes { id } } } } }"
         assert refusal(await ask(client, query))["actual"] == 1 + 150 * (1 + 1 + 150 * (1 + 1))
+
+
+@pytest_asyncio.fixture(scope="module")
+async def meter(dsns: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
+    """Padu refusing every query (max_cost 1), which tells each query's cost."""
+    async with serve(dsns, {**TEST_SETTINGS, "limits": {"max_cost": 1}}) as http:
+        yield http
+
+
+async def cost(
+    meter: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None
+) -> int:
+    error = refusal(await ask(meter, query, variables))
+    assert error["limit"] == "cost"
+    actual: int = error["actual"]
+    return actual
+
+
+async def test_a_float_first_costs_the_integer_execution_uses(
+    client: httpx.AsyncClient, meter: httpx.AsyncClient
+) -> None:
+    page = "query($n: Int) { courses(first: $n) { nodes { id } } }"
+    assert await cost(meter, page, {"n": 100.0}) == await cost(meter, page, {"n": 100}) == 201
+    # Execution reads 2.0 as 2: the page is what was priced.
+    answer = await ask(client, page, {"n": 2.0})
+    assert len(answer["data"]["courses"]["nodes"]) == 2
+    # A float no longer slips past as the default page of 20: 1 + 80 * (3 + 61 * 2).
+    assert refusal(await ask(client, COURSES, {"courses": 80.0, "enrollments": 61.0})) == {
+        "code": "QUERY_TOO_COMPLEX",
+        "limit": "cost",
+        "max": 10_000,
+        "actual": 10_001,
+    }
+    # The same text is priced anew for each request's variables (validation is cached).
+    assert too_complex(await ask(client, COURSES, {"courses": 20.0, "enrollments": 20.0})) == []
+    top = "query($k: Int!) { dashboard { topResolvers(first: $k) { resolved officer { nip } } } }"
+    assert await cost(meter, top, {"k": 50.0}) == 1 + 1000 + 50 * 3
+
+
+async def test_first_left_out_counts_the_default_execution_uses(meter: httpx.AsyncClient) -> None:
+    declared = "query($n: Int = 100) { courses(first: $n) { nodes { id } } }"
+    assert await cost(meter, declared) == 1 + 100 * 2  # the variable's default
+    assert await cost(meter, declared, {"n": None}) == 1 + 20 * 2  # null: the default page
+    undeclared = "query($n: Int) { courses(first: $n) { nodes { id } } }"
+    assert await cost(meter, undeclared) == 1 + 20 * 2  # the argument's default in the schema
+    assert await cost(meter, "{ courses { nodes { id } } }") == 1 + 20 * 2
+    # A value that cannot be coerced is as if not sent: execution refuses the request for it.
+    assert await cost(meter, undeclared, {"n": "many"}) == 1 + 20 * 2
+
+
+async def test_fixed_lists_cost_their_real_size(
+    client: httpx.AsyncClient, meter: httpx.AsyncClient
+) -> None:
+    region = (await ask(client, "{ region { districts { villages { code } } } }"))["data"]
+    districts = region["region"]["districts"]
+    largest = max(len(d["villages"]) for d in districts)
+    assert (len(districts), largest) == (13, 16)  # Kota Tangerang, by the bundled code table
+    assert await cost(meter, "{ region { districts { code } } }") == 2 + 13
+    assert await cost(meter, "{ region { districts { villages { code } } } }") == 2 + 13 * (1 + 16)
+    # Each village, its district, and every village of that district again.
+    crossed = "{ region { districts { villages { code name district { villages { code } } } } } }"
+    assert await cost(meter, crossed) == 2 + 13 * (1 + 16 * (3 + 1 + 16)) == 4175
+    # One more crossing is 16 times that: refused, anonymous or not, before any work.
+    deeper = crossed.replace(
+        "villages { code } } }", "villages { district { villages { code } } } } }"
+    )
+    assert refusal(await ask(client, deeper))["actual"] == 2 + 13 * (
+        1 + 16 * (3 + 1 + 16 * (2 + 16))
+    )
+    assert await cost(meter, "{ units { code } }") == 1 + 60  # [limits] assumed_units
+    events = "{ serviceRequests(first: 10) { nodes { events { status } } } }"
+    assert await cost(meter, events) == 1 + 10 * (1 + 1 + 10)
+
+
+async def test_dashboard_figures_cost_their_work(meter: httpx.AsyncClient) -> None:
+    assert await cost(meter, "{ dashboard { serviceLevels { total } } }") == 1 + 1000 + 1
+    grouped = (
+        "query($d: RequestDimension!) { dashboard { serviceLevelsBy(dimension: $d) { key } } }"
+    )
+    expected = {"STATUS": 5, "CATEGORY": 8, "DISTRICT": 13, "VILLAGE": 104, "MONTH": 36, "UNIT": 61}
+    for dimension, groups in expected.items():
+        assert await cost(meter, grouped, {"d": dimension}) == 1 + 1000 + groups
+    year = "{ dashboard { performance(year: 2026) { rated } } }"
+    assert await cost(meter, year) == 1 + 1000 + 60 * 4
+    assert await cost(meter, year.replace("2026", "2026, quarter: 1")) == 1 + 1000 + 60
+    ages = "{ dashboard { residentsBy(dimension: AGE_BAND) { key } } }"
+    assert await cost(meter, ages) == 1 + 1000 + 16
+    compliance = "{ units { learningCompliance(year: 2026) { rate } } }"
+    assert await cost(meter, compliance) == 1 + 60 * (100 + 1)
+
+
+async def test_an_alias_flood_of_dashboard_figures_is_refused(
+    client: httpx.AsyncClient, config: Config
+) -> None:
+    board = {**TRACE, **bearer(config, Role.DASHBOARD, "mayor-office")}
+    figures = " ".join(f"f{i}: serviceLevels {{ total }}" for i in range(15))
+    flood = f"{{ dashboard {{ {figures} }} }}"
+    response = await client.post("/graphql", json={"query": flood}, headers=board)
+    assert refusal(response.json()) == {
+        "code": "QUERY_TOO_COMPLEX",
+        "limit": "cost",
+        "max": 10_000,
+        "actual": 1 + 15 * (1000 + 1),
+    }
+    # The reference dashboard's own queries fit, and answer.
+    page = (Path(padu.__file__).parent / "static" / "dashboard.js").read_text()
+    fields = re.search(r'const LEVELS = "([^"]*)"', page)
+    assert fields is not None
+    queries = [q.replace("${LEVELS}", fields[1]) for q in re.findall(r"`(query [^`]*)`", page)]
+    assert len(queries) == 2
+    for query in queries:
+        answer = await client.post(
+            "/graphql", json={"query": query, "variables": {"year": 2026}}, headers=board
+        )
+        assert answer.json()["data"]["dashboard"], answer.text
+        assert too_complex(answer.json()) == []
+
+
+def test_every_list_of_objects_has_a_declared_size() -> None:
+    schema = build_schema()._schema
+    lists = set()
+    for parent in schema.type_map.values():
+        if not isinstance(parent, GraphQLObjectType) or parent.name.startswith("__"):
+            continue
+        for name, field in parent.fields.items():
+            listed = is_list_type(get_nullable_type(field.type))
+            of_objects = not is_leaf_type(get_named_type(field.type))
+            paged = "first" in field.args or parent.name.endswith("Connection")
+            if listed and of_objects and not paged:
+                lists.add((parent.name, name))
+    assert lists <= set(FIELD_COSTS), lists - set(FIELD_COSTS)
+    for parent_name, name in FIELD_COSTS:  # and no entry names a field that is gone
+        parent = schema.get_type(parent_name)
+        assert isinstance(parent, GraphQLObjectType) and name in parent.fields

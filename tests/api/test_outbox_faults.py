@@ -27,6 +27,7 @@ from tests.proxy import Proxy
 FAST = {
     "outbox": {"retry_base_seconds": 0.05, "retry_max_seconds": 0.2, "poll_seconds": 0.05},
     "sources": {"performance": {"connect_timeout": 0.5, "statement_timeout": 2}},
+    "limits": {"max_concurrent_per_caller": 20},  # the burst's 20 at once, from one officer
 }
 RESOLVE = """mutation($id: ID!, $key: String) { resolveServiceRequest(id: $id,
   resolution: "Selesai", clientMutationId: $key) { errors { code } serviceRequest { status } } }"""

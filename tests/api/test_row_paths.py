@@ -8,11 +8,12 @@ among the rows written out below for that role, from the rules and tests/data.py
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import pytest_asyncio
 from graphql import (
     GraphQLEnumType,
     GraphQLField,
@@ -23,9 +24,10 @@ from graphql import (
 )
 
 from padu.access.policy import Decision, role_decision
+from padu.config import parse_config
 from padu.principal import Role
 from padu.schema import schema
-from tests.conftest import ADMIN_ID, GraphQL
+from tests.conftest import ADMIN_ID, TEST_SETTINGS, GraphQL, poster, serving
 from tests.data import (
     AGUS,
     AHMAD,
@@ -249,12 +251,22 @@ def test_the_walk_reaches_every_scoped_type_by_many_paths() -> None:
     assert len(ALL_PATHS) > 60
 
 
+@pytest_asyncio.fixture(scope="module")
+async def wide_open(dsns: dict[str, str]) -> AsyncIterator[GraphQL]:
+    """Padu over the shared test data with a cost limit that admits every path whole."""
+    settings = {**TEST_SETTINGS, "limits": {"max_cost": 1_000_000}}
+    config = parse_config(settings, "test.toml", {})
+    async with serving(config, dsns) as http:
+        yield poster(http, config)
+
+
 @pytest.mark.parametrize(
     "caller", CALLERS, ids=[f"{c.role.value}-{c.subject or 'none'}" for c in CALLERS]
 )
 async def test_every_path_to_a_scoped_type_keeps_to_the_callers_rows(
-    gql: GraphQL, caller: Caller
+    wide_open: GraphQL, caller: Caller
 ) -> None:
+    gql = wide_open
     as_ = None if caller.subject is None else (caller.role, caller.subject)
     found: dict[str, set[str]] = {name: set() for name in EVERY}
     counted: dict[str, int] = dict.fromkeys(EVERY, 0)

@@ -45,6 +45,8 @@ SETTINGS = {
     **TEST_SETTINGS,
     "outbox": {"retry_base_seconds": 0.05, "retry_max_seconds": 0.2, "poll_seconds": 0.05},
     "sources": {"service_requests": {"pool_max": 40}},
+    # The races send up to 20 writes at once from one supervisor: all must reach the source.
+    "limits": {"max_concurrent_per_caller": 20},
 }
 RINA = "199105102018012001"  # a second active officer of DISDUKCAPIL, added for these tests
 HENDRA_BOSS = (Role.SUPERVISOR, HENDRA)  # supervisor of DISDUKCAPIL
