@@ -28,6 +28,7 @@ from padu.access.policy import Viewer
 from padu.access.scopes import Scopes
 from padu.auth import Authenticator, Unauthenticated
 from padu.config import Config
+from padu.connections import OpenConnections
 from padu.context import Context
 from padu.dispatcher import Dispatcher
 from padu.errors import PaduError
@@ -87,6 +88,7 @@ class PaduGraphQL(GraphQL[Context, None]):
         self.audit_key = audit_key
         self.dispatcher = dispatcher
         self.changes = changes
+        self.connections = OpenConnections(config.limits.max_connections_per_caller)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Authenticate first: a bad token is a 401 before any GraphQL work."""
