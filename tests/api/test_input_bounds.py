@@ -13,6 +13,7 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,8 +24,16 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from padu.config import Config, ConfigError, parse_config
 from padu.principal import Role
-from tests.conftest import ADMIN_ID, TEST_SETTINGS, bearer, on_a_port
+from tests.conftest import (
+    ADMIN_ID,
+    TEST_SETTINGS,
+    bearer,
+    drop_databases,
+    fresh_databases,
+    on_a_port,
+)
 from tests.data import AGUS
+from tests.padu_process import Padu, write_config
 
 BODY_LIMIT = 4096
 HEADER_LIMIT = 4096
@@ -429,6 +438,39 @@ async def test_a_client_that_goes_away_costs_one_short_line_and_no_traceback(
     assert not tracebacks, [r.getMessage() for r in tracebacks]
     went_away = [r.getMessage() for r in records if r.name == "padu.http"]
     assert went_away == ["client went away before its request arrived: POST /graphql"]
+
+
+# --- padu serve ----------------------------------------------------------------------------------
+
+
+async def test_padu_serve_applies_the_same_limits(
+    server_dsn: str, tmp_path: Path, raw_to: RawTo
+) -> None:
+    """The command serves under uvloop with the settings the tests use (padu.serving)."""
+    dsns = await fresh_databases(server_dsn)
+    config = write_config(tmp_path, dsns, dsns["performance"])
+    limits = [f"{key} = {value}" for key, value in BOUNDED["http"].items()]
+    config.write_text(config.read_text() + "\n[http]\n" + "\n".join(limits) + "\n")
+    padu = Padu(config)
+    try:
+        await padu.ready()
+        address = f"127.0.0.1:{padu.port}"
+        slow = await raw_to(address)
+        sender = asyncio.create_task(dribble(slow, request_head(), every=0.2))
+        assert (await slow.answer(timeout=READ_TIMEOUT + SLACK))[0] == 408
+        sender.cancel()
+        large = await raw_to(address)
+        # A head that never ends: only the protocol's count can refuse it.
+        await large.send(b"GET / HTTP/1.1\r\nX-Padding: " + b"a" * 2 * HEADER_LIMIT)
+        assert (await large.answer(timeout=5))[0] == 431
+        ws = await opened(address)
+        with pytest.raises(ConnectionClosed):
+            await ws.send("a" * 2 * BODY_LIMIT)
+            await asyncio.wait_for(ws.recv(), 5)
+        assert ws.close_code == 1009
+    finally:
+        padu.kill()
+        await drop_databases(server_dsn, dsns)
 
 
 # --- configuration -----------------------------------------------------------------------------
