@@ -23,8 +23,9 @@ from padu.middleware import refusal_body
 
 log = logging.getLogger("padu.http")
 
+# How long a refused connection is read and drained before it closes (see _refuse).
 LINGER_SECONDS = 1.0
-BUSY = "The server is at its connection limit; try again in a moment."
+_BUSY = "The server is at its connection limit; try again in a moment."
 _REASONS = {408: b"Request Timeout", 431: b"Request Header Fields Too Large",
             503: b"Service Unavailable"}  # fmt: skip
 
@@ -61,6 +62,7 @@ class BoundedHttpProtocol(HttpToolsProtocol):
 
     - A request must arrive, head and body, within ``read_timeout_seconds`` of its first byte
       (of the connection opening, for the first request); else 408 and the connection closes.
+      A connection that asks nothing in that time is closed without an answer.
     - A head still incomplete after ``max_header_bytes`` is refused with 431 as it streams,
       before the parser has buffered more than one read past the limit.
     - Past ``max_connections`` open connections (WebSockets included), 503 in JSON.
@@ -89,7 +91,8 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         super().data_received(data)
         if self.head_bytes is not None and not self.refused:
             # Counted after parsing, so a read that completed the head is not counted: the
-            # exact header sizes are then checked by padu.middleware.HeaderSizeLimit.
+            # exact header sizes are then checked by padu.middleware.HeaderSizeLimit. (A read
+            # holding the end of one pipelined request and the start of the next counts whole.)
             self.head_bytes += len(data)
             if self.head_bytes > self.limits.max_header_bytes:
                 message = (
@@ -106,7 +109,7 @@ class BoundedHttpProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self.head_bytes = None
         if self._busy():
-            self._refuse(503, "SERVER_BUSY", BUSY)
+            self._refuse(503, "SERVER_BUSY", _BUSY)
             return
         super().on_headers_complete()
 
@@ -141,8 +144,13 @@ class BoundedHttpProtocol(HttpToolsProtocol):
 
     def _timed_out(self) -> None:
         self.read_deadline = None
+        cycle = self.cycle
+        if self.head_bytes is None and (cycle is None or cycle.response_complete):
+            # Nothing asked yet (a browser's preconnected socket, say): close without a word.
+            self.transport.close()
+            return
         seconds = f"{self.limits.read_timeout_seconds:g}"
-        log.info("closed a connection that sent no complete request in %s s", seconds)
+        log.info("closed a connection whose request did not arrive in %s s", seconds)
         message = f"The request did not arrive within {seconds} seconds; send it again, whole."
         self._refuse(408, "REQUEST_TIMEOUT", message)
 

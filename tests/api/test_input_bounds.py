@@ -41,7 +41,7 @@ VALUE_LIMIT = 1024
 READ_TIMEOUT = 1.0
 KEEP_ALIVE = 1
 PER_CALLER = 3
-SLACK = 0.7  # seconds a loaded machine may add to a timer
+SLACK = 1.0  # seconds a loaded machine may add to a timer
 QUERY = {"query": "{ region { code } }"}
 ANSWER = {"data": {"region": {"code": "36.71"}}}
 PROTOCOL = ["graphql-transport-ws"]
@@ -248,10 +248,9 @@ async def test_a_connection_that_sends_nothing_is_closed_at_the_read_timeout(
 ) -> None:
     raw = await raw_to(address)
     started = time.monotonic()
-    status, _, _ = await raw.answer(timeout=READ_TIMEOUT + SLACK)
-    assert status == 408
+    # Closed without an answer: it asked nothing (a browser's preconnected socket, say).
+    assert await asyncio.wait_for(raw.reader.read(-1), READ_TIMEOUT + SLACK) == b""
     assert time.monotonic() - started >= READ_TIMEOUT - 0.1
-    assert await raw.closed_within(SLACK)  # the server shut its side: the client sees EOF
 
 
 async def test_an_idle_keep_alive_connection_is_closed(address: str, raw_to: RawTo) -> None:
@@ -423,8 +422,9 @@ async def test_a_client_that_goes_away_costs_one_short_line_and_no_traceback(
         # One gone while its answer is being made.
         raw = await raw_to(address)
         body = json.dumps({"query": "{ residents(first: 50) { edges { node { nik } } } }"})
-        await raw.send(request_head(f"Authorization: {admin['Authorization']}\r\n", len(body)))
-        await raw.send(body.encode())
+        auth = f"Authorization: {admin['Authorization']}\r\n"
+        await raw.send(request_head(auth, len(body)) + body.encode())
+        await asyncio.sleep(0.02)  # the request has arrived; its answer is being made
         raw.abort()
         # A WebSocket client gone with a subscription open.
         ws = await opened(address)
