@@ -24,6 +24,8 @@ async def _prepare(config: Config) -> None:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from padu.serving import server_settings
+
     config = load_config()
     workers = args.workers or config.workers
     print(
@@ -36,14 +38,8 @@ def _serve(args: argparse.Namespace) -> int:
         "padu.app:from_environment",
         factory=True,
         workers=workers,
-        host=config.host,
-        port=config.port,
         log_level=args.log_level,
-        loop="uvloop",
-        http="httptools",
-        # On SIGTERM: stop accepting, let in-flight requests finish, then run the lifespan
-        # shutdown (outbox dispatcher, pools).
-        timeout_graceful_shutdown=max(1, round(config.shutdown_grace)),
+        **server_settings(config),
     )
     return 0
 

@@ -84,14 +84,21 @@ class LimitsConfig:
     max_concurrent_per_caller: int = 4  # GraphQL requests of one caller running at once
     max_queued_per_caller: int = 8  # more of them waiting for a turn are refused at once
     queue_wait_seconds: float = 2.0  # a request waits this long for its turn, then gets 429
+    # Open WebSocket connections of one caller (token subject; client address before sign-in).
+    max_connections_per_caller: int = 20
 
 
 @dataclass(frozen=True)
 class HttpConfig:
-    """HTTP hardening: the CORS allow-list and the request body limit."""
+    """HTTP hardening: the CORS allow-list and the bounds on every request before it is parsed."""
 
     cors_origins: tuple[str, ...] = ()
-    max_body_bytes: int = 100_000
+    max_body_bytes: int = 100_000  # also the largest WebSocket message
+    max_header_bytes: int = 32_768  # the request line and all headers together
+    max_header_value_bytes: int = 8_192  # any one header, Authorization included
+    read_timeout_seconds: float = 10.0  # for a request's head and body to arrive
+    keep_alive_seconds: int = 5  # an idle keep-alive connection is closed after this
+    max_connections: int = 1000  # open connections (HTTP and WebSocket) per worker
 
 
 @dataclass(frozen=True)
@@ -293,6 +300,7 @@ def _limits(r: _Reader) -> LimitsConfig:
         max_concurrent_per_caller=r.integer("max_concurrent_per_caller", 4, minimum=1),
         max_queued_per_caller=r.integer("max_queued_per_caller", 8, minimum=0),
         queue_wait_seconds=float(r.number("queue_wait_seconds", 2.0, minimum=0)),
+        max_connections_per_caller=r.integer("max_connections_per_caller", 20, minimum=1),
     )
 
 
@@ -301,8 +309,21 @@ def _http(r: _Reader) -> HttpConfig:
     for origin in origins:
         if origin == "*" or not origin.startswith(("https://", "http://")):
             raise r.fail("cors_origins", f"{origin!r} is not an origin like https://app.example")
+    max_header_bytes = r.integer("max_header_bytes", 32_768, minimum=1024)
+    max_header_value_bytes = r.integer("max_header_value_bytes", 8_192, minimum=256)
+    if max_header_value_bytes > max_header_bytes:
+        raise r.fail(
+            "max_header_value_bytes",
+            f"must not exceed max_header_bytes ({max_header_bytes}), got {max_header_value_bytes}",
+        )
     return HttpConfig(
-        cors_origins=origins, max_body_bytes=r.integer("max_body_bytes", 100_000, minimum=1024)
+        cors_origins=origins,
+        max_body_bytes=r.integer("max_body_bytes", 100_000, minimum=1024),
+        max_header_bytes=max_header_bytes,
+        max_header_value_bytes=max_header_value_bytes,
+        read_timeout_seconds=float(r.number("read_timeout_seconds", 10, minimum=0.1)),
+        keep_alive_seconds=r.integer("keep_alive_seconds", 5, minimum=1),
+        max_connections=r.integer("max_connections", 1000, minimum=1),
     )
 
 
@@ -344,12 +365,17 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
         file, top.table_at("auth"), "auth.", (*auth_keys, "jwks_url", "leeway_seconds"), env
     )
     limit_keys = (
-        "max_aliases", "max_batch", "max_cost", "max_depth", "max_page_size", "max_string_chars",
-        "max_subscriptions", "max_tokens", "assumed_units", "max_response_bytes",
-        "max_concurrent_per_caller", "max_queued_per_caller", "queue_wait_seconds",
+        "max_aliases", "max_batch", "max_connections_per_caller", "max_cost", "max_depth",
+        "max_page_size", "max_string_chars", "max_subscriptions", "max_tokens", "assumed_units",
+        "max_response_bytes", "max_concurrent_per_caller", "max_queued_per_caller",
+        "queue_wait_seconds",
     )  # fmt: skip
     limits = _Reader(file, top.table_at("limits"), "limits.", limit_keys, env)
-    http = _Reader(file, top.table_at("http"), "http.", ("cors_origins", "max_body_bytes"), env)
+    http_keys = (
+        "cors_origins", "keep_alive_seconds", "max_body_bytes", "max_connections",
+        "max_header_bytes", "max_header_value_bytes", "read_timeout_seconds"
+    )  # fmt: skip
+    http = _Reader(file, top.table_at("http"), "http.", http_keys, env)
     audit = _Reader(file, top.table_at("audit"), "audit.", ("hash_key",), env)
     outbox_keys = ("poll_seconds", "retry_base_seconds", "retry_max_seconds")
     outbox = _Reader(file, top.table_at("outbox"), "outbox.", outbox_keys, env)

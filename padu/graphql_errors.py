@@ -74,5 +74,9 @@ def refusal(
     status: int, code: str, message: str, headers: dict[str, str] | None = None
 ) -> JSONResponse:
     """A request refused before GraphQL ran: ``status`` with one error carrying ``code``."""
-    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
-    return JSONResponse(body, status, headers)
+    return JSONResponse(refusal_body(code, message), status, headers)
+
+
+def refusal_body(code: str, message: str) -> dict[str, Any]:
+    """The JSON body of every refusal made before GraphQL runs (middleware, view, server)."""
+    return {"errors": [{"message": message, "extensions": {"code": code}}]}

@@ -1,14 +1,19 @@
-"""HTTP hardening in front of the GraphQL endpoint: CORS allow-list, body size limit, CSRF."""
+"""HTTP hardening in front of the GraphQL endpoint: CORS, header and body limits, CSRF."""
 
 from __future__ import annotations
+
+import logging
 
 from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.responses import JSONResponse
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from padu.config import HttpConfig
+from padu.graphql_errors import refusal
+
+log = logging.getLogger("padu.http")
 
 CORS_HEADERS = ("Authorization", "Content-Type", "X-Padu-Trace", "X-Padu-CSRF", "X-Request-Id")
 PREFLIGHT_HEADERS = ("x-padu-csrf", "apollo-require-preflight")
@@ -22,8 +27,62 @@ SIMPLE_CONTENT_TYPES = (
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
-def _refusal(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status)
+class QuietDisconnects:
+    """Ends a request whose client went away with one short log line, not a traceback.
+
+    Starlette raises ``ClientDisconnect`` when the client closes the connection before its
+    body arrived; nothing in Strawberry catches it, so uvicorn would log it as an application
+    error with the full traceback, once per disconnect.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        except ClientDisconnect:
+            log.info("client went away before its request arrived: %s %s",
+                     scope.get("method", "-"), scope["path"])  # fmt: skip
+
+
+class HeaderSizeLimit:
+    """Refuses with 431 a request (or WebSocket handshake) whose headers pass the limits.
+
+    Runs before anything reads a header, the token check included. The HTTP protocol
+    (padu.serving) already cut off a head that streamed past ``max_header_bytes``; this
+    checks the exact sizes, and covers any server Padu runs under.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, max_value_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.max_value_bytes = max_value_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            message = self._oversized(scope["headers"])
+            if message is not None:
+                await refusal(431, "HEADERS_TOO_LARGE", message)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    def _oversized(self, headers: list[tuple[bytes, bytes]]) -> str | None:
+        total = 0
+        for name, value in headers:
+            if len(value) > self.max_value_bytes:
+                shown = name.decode("latin-1")[:40].title()
+                return (
+                    f"The {shown} header is longer than {self.max_value_bytes} bytes, the limit; "
+                    "send a shorter one."
+                )
+            total += len(name) + len(value) + 4  # "name: value\r\n"
+        if total > self.max_bytes:
+            return (
+                f"The request headers are larger than {self.max_bytes} bytes, the limit; "
+                "send fewer or shorter headers."
+            )
+        return None
 
 
 class _BodyTooLarge(Exception):
@@ -75,7 +134,7 @@ class BodySizeLimit:
             f"The request body is larger than {self.max_bytes} bytes, the limit; "
             "send a shorter query or fewer operations at once."
         )
-        await _refusal(413, "PAYLOAD_TOO_LARGE", message)(scope, receive, send)
+        await refusal(413, "PAYLOAD_TOO_LARGE", message)(scope, receive, send)
 
 
 class CSRFProtection:
@@ -104,15 +163,24 @@ class CSRFProtection:
             f"A {scope['method']} with content type {media_type or '(none)'!r} could come from "
             "another site; send Content-Type: application/json, or the header X-Padu-CSRF: 1."
         )
-        await _refusal(400, "CSRF_REJECTED", message)(scope, receive, send)
+        await refusal(400, "CSRF_REJECTED", message)(scope, receive, send)
 
 
 def hardening_middleware(http: HttpConfig) -> list[Middleware]:
     """The pure-ASGI middleware stack for ``http``, outermost first.
 
-    CORS comes first so that a browser app may read the refusals of the others.
+    CORS comes first (after the disconnect guard, which only catches) so that a browser app
+    may read the refusals of the others.
     """
-    stack = [Middleware(BodySizeLimit, max_bytes=http.max_body_bytes), Middleware(CSRFProtection)]
+    stack = [
+        Middleware(
+            HeaderSizeLimit,
+            max_bytes=http.max_header_bytes,
+            max_value_bytes=http.max_header_value_bytes,
+        ),
+        Middleware(BodySizeLimit, max_bytes=http.max_body_bytes),
+        Middleware(CSRFProtection),
+    ]
     if http.cors_origins:
         cors = Middleware(
             CORSMiddleware,
@@ -122,4 +190,4 @@ def hardening_middleware(http: HttpConfig) -> list[Middleware]:
             allow_credentials=False,
         )
         stack.insert(0, cors)
-    return stack
+    return [Middleware(QuietDisconnects), *stack]

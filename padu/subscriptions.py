@@ -1,9 +1,11 @@
-"""GraphQL over WebSocket (graphql-transport-ws): sign-in, a cap, coded errors, audit.
+"""GraphQL over WebSocket (graphql-transport-ws): sign-in, caps, coded errors, audit.
 
 The caller signs in with ``{"Authorization": "Bearer <token>"}`` in ``connection_init``
 (browsers cannot set headers on a WebSocket); the token is checked exactly as on HTTP, and a
-bad one closes the connection with 4403 and the reason. Every event is sent only after the
-personal data it carries is in the audit log, and its errors carry Padu's codes.
+bad one closes the connection with 4403 and the reason. A caller holds at most
+``max_connections_per_caller`` connections (4429 past it) and each at most
+``max_subscriptions`` operations. Every event is sent only after the personal data it carries
+is in the audit log, and its errors carry Padu's codes.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
 from padu.auth import Unauthenticated
+from padu.connections import caller_by_address, caller_of
 from padu.context import Context
 
 if TYPE_CHECKING:
@@ -78,7 +81,40 @@ class PaduTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
     """Strawberry's graphql-transport-ws handler with Padu's sign-in, limits and errors."""
 
     view: PaduGraphQL
+    websocket: TextFrames
     expiry: asyncio.Task[None] | None = None
+    caller = ""  # the key this connection counts under in view.connections
+
+    async def handle(self) -> None:
+        caller = caller_by_address(self._host())
+        if not self.view.connections.take(caller):
+            await self._too_many()
+            return
+        self.caller = caller
+        try:
+            await super().handle()
+        finally:
+            self.view.connections.release(self.caller)
+
+    def _host(self) -> str | None:
+        client = self.websocket.ws.client
+        return None if client is None else client.host
+
+    async def _too_many(self) -> None:
+        cap = self.view.connections.cap
+        reason = f"Too many connections: at most {cap} per caller; close one first"
+        await self.websocket.close(code=4429, reason=reason)
+
+    async def _count_as(self, caller: str) -> bool:
+        """Count this connection under ``caller`` from now on; False (and closed) at the cap."""
+        if caller == self.caller:
+            return True
+        if not self.view.connections.take(caller):
+            await self._too_many()
+            return False
+        self.view.connections.release(self.caller)
+        self.caller = caller
+        return True
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         payload = message.get("payload") or {}
@@ -88,6 +124,8 @@ class PaduTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
             except Unauthenticated as exc:
                 reason = f"Unauthenticated: {exc}".encode()[:CLOSE_REASON_BYTES]
                 await self.websocket.close(code=4403, reason=reason.decode(errors="ignore"))
+                return
+            if not await self._count_as(caller_of(principal, self._host())):
                 return
             self.view.sign_in(self.context, principal)
             if principal.expires_at is not None:

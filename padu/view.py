@@ -29,6 +29,7 @@ from padu.access.policy import Viewer
 from padu.access.scopes import Scopes
 from padu.auth import Authenticator, Unauthenticated
 from padu.config import Config
+from padu.connections import OpenConnections
 from padu.context import Context
 from padu.dispatcher import Dispatcher
 from padu.errors import PaduError
@@ -117,6 +118,7 @@ class PaduGraphQL(GraphQL[Context, None]):
         self.dispatcher = dispatcher
         self.changes = changes
         self.turns = Turns(config.limits)  # per-caller turns and pool shares (padu.fairness)
+        self.connections = OpenConnections(config.limits.max_connections_per_caller)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Authenticate first: a bad token is a 401 before any GraphQL work."""

@@ -33,6 +33,7 @@ from padu.config import SOURCE_NAMES, Config, parse_config
 from padu.loaders import Loaders
 from padu.logs import install_redaction
 from padu.principal import Principal, Role
+from padu.serving import uvicorn_config
 from padu.sources import Sources
 from padu.sources.embedded import drop_database, ensure_database, start_embedded, with_database
 from padu.sources.trace import SourceTrace, current_trace
@@ -208,7 +209,8 @@ async def on_a_port(config: Config, dsns: dict[str, str]) -> AsyncIterator[str]:
     """Padu under uvicorn on a free local port (WebSockets and browsers need a real one)."""
     port = free_port()
     app = create_app(config, dsns)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    settings = uvicorn_config(config, app, host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(settings)
     serving = asyncio.create_task(server.serve())
     while not server.started:
         assert not serving.done(), "uvicorn did not start"
