@@ -188,7 +188,9 @@ def padu_config(folder: Path, workers: int, limits: str = "") -> Path:
     config.write_text(
         f'[padu]\nmode = "development"\nstate_dir = "{folder}"\n'
         f'[auth]\nhs256_secret = "{SECRET}"\n[audit]\nhash_key = "{SECRET}"\n'
-        f"[limits]\nmax_cost = 100000\nmax_page_size = 1000\n{limits}"
+        # One token stands for the benchmark's many users: no per-caller turns or pool share.
+        f"[limits]\nmax_cost = 100000\nmax_page_size = 1000\nmax_concurrent_per_caller = 10000\n"
+        f"pool_share_per_caller = 1.0\n{limits}"
         f"[server]\nworkers = {workers}\n"
         + "".join(f'[sources.{s}]\ndsn = "${{PADU_{s.upper()}_DSN}}"\npool_max = 4\n'
                   for s in ("population", "service_requests", "performance", "learning"))

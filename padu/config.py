@@ -84,6 +84,7 @@ class LimitsConfig:
     max_concurrent_per_caller: int = 4  # GraphQL requests of one caller running at once
     max_queued_per_caller: int = 8  # more of them waiting for a turn are refused at once
     queue_wait_seconds: float = 2.0  # a request waits this long for its turn, then gets 429
+    pool_share_per_caller: float = 0.5  # of each source's pool one caller may hold at once
     # Open WebSocket connections of one caller (token subject; client address before sign-in).
     max_connections_per_caller: int = 20
 
@@ -300,6 +301,9 @@ def _limits(r: _Reader) -> LimitsConfig:
         max_concurrent_per_caller=r.integer("max_concurrent_per_caller", 4, minimum=1),
         max_queued_per_caller=r.integer("max_queued_per_caller", 8, minimum=0),
         queue_wait_seconds=float(r.number("queue_wait_seconds", 2.0, minimum=0)),
+        pool_share_per_caller=float(
+            r.number("pool_share_per_caller", 0.5, minimum=0.01, maximum=1.0)
+        ),
         max_connections_per_caller=r.integer("max_connections_per_caller", 20, minimum=1),
     )
 
@@ -368,7 +372,7 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
         "max_aliases", "max_batch", "max_connections_per_caller", "max_cost", "max_depth",
         "max_page_size", "max_string_chars", "max_subscriptions", "max_tokens", "assumed_units",
         "max_response_bytes", "max_concurrent_per_caller", "max_queued_per_caller",
-        "queue_wait_seconds",
+        "queue_wait_seconds", "pool_share_per_caller",
     )  # fmt: skip
     limits = _Reader(file, top.table_at("limits"), "limits.", limit_keys, env)
     http_keys = (

@@ -7,9 +7,10 @@
   that finds ``max_queued_per_caller`` already waiting, or waits in vain, is answered 429
   with ``RATE_LIMITED`` and ``Retry-After``. Other callers are never held up by it.
 - **Pool share.** While they run, one caller's requests together hold at most
-  ``max(1, pool_max // 2)`` connections of each source (``Share``; ``padu.sources.base``
-  takes a slot before each connection). Fifteen aggregates of one caller queue behind each
-  other in their half of the pool, and the other half stays for everyone else.
+  ``pool_share_per_caller`` (half) of each source's pool, at least one connection (``Share``;
+  ``padu.sources.base`` takes a slot before each connection). Fifteen aggregates of one
+  caller queue behind each other in their half of the pool, and the other half stays for
+  everyone else.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import math
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from starlette.types import Receive, Scope, Send
 
@@ -31,16 +32,18 @@ RATE_LIMITED = "RATE_LIMITED"
 
 
 class Share:
-    """One caller's connections to the sources: at most half of each pool at once."""
+    """One caller's connections to the sources: at most ``fraction`` of each pool at once."""
 
-    def __init__(self) -> None:
+    def __init__(self, fraction: float = 0.5) -> None:
+        self.fraction = fraction
         self._slots: dict[str, asyncio.Semaphore] = {}
 
     def slot(self, source: str, pool_max: int) -> asyncio.Semaphore:
         """The semaphore a connection of ``source`` is taken under."""
         slot = self._slots.get(source)
         if slot is None:
-            slot = self._slots[source] = asyncio.Semaphore(max(1, pool_max // 2))
+            size = max(1, math.floor(pool_max * self.fraction))
+            slot = self._slots[source] = asyncio.Semaphore(size)
         return slot
 
 
@@ -53,9 +56,9 @@ class _Caller:
     """The requests of one caller: running ones hold a turn, others wait in the queue."""
 
     turns: asyncio.Semaphore
+    share: Share
     running: int = 0
     waiting: int = 0
-    share: Share = field(default_factory=Share)
 
 
 class RateLimited(Exception):
@@ -83,7 +86,8 @@ class Turns:
         caller = self._callers.get(key)
         if caller is None:
             turns = asyncio.Semaphore(self.limits.max_concurrent_per_caller)
-            caller = self._callers[key] = _Caller(turns)
+            share = Share(self.limits.pool_share_per_caller)
+            caller = self._callers[key] = _Caller(turns, share)
         if caller.turns.locked():
             if caller.waiting >= self.limits.max_queued_per_caller:
                 raise RateLimited

@@ -11,8 +11,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+import pytest
 
-from padu.config import Config, parse_config
+from padu.config import Config, ConfigError, parse_config
+from padu.fairness import Share
 from padu.principal import Role
 from padu.sources.breaker import Circuit, CircuitBreaker
 from tests.conftest import TEST_SETTINGS, bearer, on_a_port, serving
@@ -257,3 +259,16 @@ def test_an_inconclusive_probe_lets_the_next_call_probe() -> None:
     breaker.before_call()  # so another call may probe, rather than waiting forever
     breaker.succeeded()
     assert breaker.state is Circuit.CLOSED
+
+
+def test_the_pool_share_is_configurable_and_never_below_one_connection() -> None:
+    def slots(settings: dict[str, Any], pool_max: int) -> int:
+        limits = parse_config({**TEST_SETTINGS, "limits": settings}, "test.toml", {}).limits
+        return Share(limits.pool_share_per_caller).slot("population", pool_max)._value
+
+    assert slots({}, 10) == 5
+    assert slots({}, 1) == 1
+    assert slots({"pool_share_per_caller": 1.0}, 10) == 10
+    assert slots({"pool_share_per_caller": 0.25}, 10) == 2
+    with pytest.raises(ConfigError, match=r"limits\.pool_share_per_caller"):
+        parse_config({**TEST_SETTINGS, "limits": {"pool_share_per_caller": 1.5}}, "t.toml", {})
