@@ -27,9 +27,7 @@ def _subject(enrolment_id: int) -> str:
 
 
 async def _course(info: Info, course_id: str) -> Course:
-    found = []
-    if course_id.isdigit():
-        found = await info.context.sources.learning.courses_by_id([int(course_id)])
+    found = await info.context.sources.learning.courses_by_id([int(course_id)])
     if not found:
         raise UserError("NOT_FOUND", f"No course {course_id}.", "courseId")
     return found[0]

@@ -127,11 +127,9 @@ def _owed(committed: Committed, standard: CategoryStandard | None) -> list[Effec
 async def _visible_request(info: Info, request_id: str) -> ServiceRequest:
     """The request if the caller may act on it (by their row scope), else NOT_FOUND."""
     context = info.context
-    found = None
-    if request_id.isdigit():
-        scope = await context.scopes.requests()
-        hits = await context.sources.service_requests.requests_by_id([int(request_id)], scope)
-        found = hits[0] if hits else None
+    scope = await context.scopes.requests()
+    hits = await context.sources.service_requests.requests_by_id([int(request_id)], scope)
+    found = hits[0] if hits else None
     if found is None:
         raise UserError("NOT_FOUND", f"No service request {request_id} that you may change.", "id")
     context.loaders.service_request_by_id.clear(found.id)
@@ -205,8 +203,6 @@ async def assign_service_request(
     if earlier := await replay(info, call):
         return earlier
     try:
-        if not id.isdigit():
-            raise UserError("NOT_FOUND", f"No service request {id}.", "id")
         hits = await context.sources.service_requests.requests_by_id([int(id)], ALL_REQUESTS)
         officers = await context.sources.performance.officers_by_nip([nip], ALL_OFFICERS)
         request = hits[0] if hits else None

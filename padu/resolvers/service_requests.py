@@ -33,9 +33,7 @@ REQUEST_CURSOR = CursorKind[records.ServiceRequest](
 
 
 async def service_request(info: Info, id: strawberry.ID) -> records.ServiceRequest | None:
-    if not id.isdigit():
-        return None
-    return await info.context.loaders.service_request_by_id.load(int(id))
+    return await info.context.loaders.service_request_by_id.load(int(id))  # the ID scalar: digits
 
 
 async def service_requests(
