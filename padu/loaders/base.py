@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from aiodataloader import DataLoader
 
@@ -22,10 +22,12 @@ A = TypeVar("A", bound=Hashable)
 class SourceLoader:
     """A loader bound to the source adapter it batches calls to (declared by each subclass).
 
-    ``scopes`` are the caller's row scopes, passed into the source queries that need them.
+    ``source_name`` names that source among the configured ones; ``scopes`` are the caller's
+    row scopes, passed into the source queries that need them.
     """
 
     source: Any
+    source_name: ClassVar[str]
 
     def __init__(self, source: Any, scopes: Scopes) -> None:
         super().__init__()

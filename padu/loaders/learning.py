@@ -24,6 +24,7 @@ class CourseByIdLoader(ByKeyLoader[int, Course]):
     """Courses by id."""
 
     source: LearningSource
+    source_name = "learning"
 
     async def fetch(self, keys: Sequence[int]) -> Sequence[Course]:
         return await self.source.courses_by_id(keys)
@@ -36,6 +37,7 @@ class LearningTotalByOfficerLoader(ByKeyLoader[OfficerYear, LearningTotal]):
     """JP completed by (NIP, year)."""
 
     source: LearningSource
+    source_name = "learning"
 
     async def fetch(self, keys: Sequence[OfficerYear]) -> Sequence[LearningTotal]:
         return await self.source.totals(keys)
@@ -48,6 +50,7 @@ class EnrollmentsByOfficerLoader(ManyByKeyLoader[OfficerYear, Enrollment]):
     """Enrolments an officer started or completed in a year."""
 
     source: LearningSource
+    source_name = "learning"
 
     async def fetch(self, keys: Sequence[OfficerYear]) -> Sequence[tuple[OfficerYear, Enrollment]]:
         rows = await self.source.enrollments_by_officer(keys)
@@ -58,6 +61,7 @@ class EnrollmentsByCourseLoader(PageByParentLoader[int, EnrollmentPageArgs, Enro
     """A page of each course's enrolments."""
 
     source: LearningSource
+    source_name = "learning"
 
     async def fetch(
         self, parents: Sequence[int], arguments: EnrollmentPageArgs

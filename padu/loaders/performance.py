@@ -42,6 +42,7 @@ class OfficerByNipLoader(ByKeyLoader[str, Officer]):
     """Officers (with their unit) by NIP."""
 
     source: PerformanceSource
+    source_name = "performance"
 
     async def fetch(self, keys: Sequence[str]) -> Sequence[Officer]:
         return await self.source.officers_by_nip(keys, await self.scopes.officers())
@@ -54,6 +55,7 @@ class OfficersByUnitLoader(PageByParentLoader[str, OfficerPageArgs, Officer]):
     """A page of each unit's officers in NIP order."""
 
     source: PerformanceSource
+    source_name = "performance"
 
     async def fetch(
         self, parents: Sequence[str], arguments: OfficerPageArgs
@@ -69,6 +71,7 @@ class ActivitiesByOfficerLoader(PageByParentLoader[str, ActivityPageArgs, Activi
     """A page of each officer's activities, newest first."""
 
     source: PerformanceSource
+    source_name = "performance"
 
     async def fetch(
         self, parents: Sequence[str], arguments: ActivityPageArgs
@@ -85,6 +88,7 @@ class PerformanceByOfficerLoader(ByKeyLoader[PerformanceKey, PerformanceSummary]
     """Performance summaries by (NIP, year, period)."""
 
     source: PerformanceSource
+    source_name = "performance"
 
     async def fetch(self, keys: Sequence[PerformanceKey]) -> Sequence[PerformanceSummary]:
         return await self.source.performance(keys)
@@ -97,6 +101,7 @@ class ActiveAsnByUnitLoader(ManyByKeyLoader[str, str]):
     """NIPs of each unit's active ASN (PNS and PPPK), who owe 20 JP a year."""
 
     source: PerformanceSource
+    source_name = "performance"
 
     async def fetch(self, keys: Sequence[str]) -> Sequence[tuple[str, str]]:
         return await self.source.active_asn_by_unit(keys)

@@ -12,6 +12,7 @@ class ResidentByNikLoader(ByKeyLoader[str, Resident]):
     """Residents by NIK."""
 
     source: PopulationSource
+    source_name = "population"
 
     async def fetch(self, keys: Sequence[str]) -> Sequence[Resident]:
         return await self.source.residents_by_nik(keys, await self.scopes.residents())
@@ -24,6 +25,7 @@ class ResidentsByFamilyLoader(ManyByKeyLoader[str, Resident]):
     """Members of each family card, head first."""
 
     source: PopulationSource
+    source_name = "population"
 
     async def fetch(self, keys: Sequence[str]) -> Sequence[tuple[str, Resident]]:
         scope = await self.scopes.residents()
@@ -36,6 +38,7 @@ class FamilyByNumberLoader(ByKeyLoader[str, Family]):
     """Family cards by KK number."""
 
     source: PopulationSource
+    source_name = "population"
 
     async def fetch(self, keys: Sequence[str]) -> Sequence[Family]:
         return await self.source.families_by_number(keys, await self.scopes.residents())

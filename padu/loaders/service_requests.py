@@ -30,6 +30,7 @@ class ServiceRequestByIdLoader(ByKeyLoader[int, ServiceRequest]):
     """Service requests by id."""
 
     source: ServiceRequestsSource
+    source_name = "service_requests"
 
     async def fetch(self, keys: Sequence[int]) -> Sequence[ServiceRequest]:
         return await self.source.requests_by_id(keys, await self.scopes.requests())
@@ -42,6 +43,7 @@ class ServiceRequestByTicketLoader(ByKeyLoader[str, ServiceRequest]):
     """Service requests by ticket number (how other systems refer to them)."""
 
     source: ServiceRequestsSource
+    source_name = "service_requests"
 
     async def fetch(self, keys: Sequence[str]) -> Sequence[ServiceRequest]:
         return await self.source.requests_by_ticket(keys, await self.scopes.requests())
@@ -54,6 +56,7 @@ class _RequestsByPartyLoader(PageByParentLoader[str, RequestPageArgs, ServiceReq
     party: Literal["resident", "assignee"]
 
     source: ServiceRequestsSource
+    source_name = "service_requests"
 
     async def fetch(
         self, parents: Sequence[str], arguments: RequestPageArgs
@@ -91,6 +94,7 @@ class EventsByServiceRequestLoader(ManyByKeyLoader[int, RequestEvent]):
     """Each request's timeline, oldest first."""
 
     source: ServiceRequestsSource
+    source_name = "service_requests"
 
     async def fetch(self, keys: Sequence[int]) -> Sequence[tuple[int, RequestEvent]]:
         return [(e.request_id, e) for e in await self.source.events_by_request(keys)]

@@ -13,6 +13,7 @@ class SyncBySubjectLoader(ByKeyLoader[str, SyncSummary]):
     """Sync summaries by subject (e.g. serviceRequest:42)."""
 
     source: StateSource
+    source_name = "state"
 
     async def fetch(self, keys: Sequence[str]) -> Sequence[SyncSummary]:
         return await self.source.sync_by_subject(keys)

@@ -14,6 +14,7 @@ from datetime import datetime
 import strawberry
 
 from padu.dispatcher import credit_effect
+from padu.loaders.service_requests import ServiceRequestByIdLoader
 from padu.mutations.common import Payload, refused, replay, run
 from padu.principal import Principal, Role
 from padu.resolvers.info import Info
@@ -132,7 +133,7 @@ async def _visible_request(info: Info, request_id: str) -> ServiceRequest:
     found = hits[0] if hits else None
     if found is None:
         raise UserError("NOT_FOUND", f"No service request {request_id} that you may change.", "id")
-    context.loaders.service_request_by_id.clear(found.id)
+    context.loaders[ServiceRequestByIdLoader].clear(found.id)
     return found
 
 
@@ -234,7 +235,7 @@ async def assign_service_request(
             )
     except UserError as error:
         return refused(client_mutation_id, error)
-    context.loaders.service_request_by_id.clear(request.id)
+    context.loaders[ServiceRequestByIdLoader].clear(request.id)
     source = context.sources.service_requests
     expected = _expected(request)
 

@@ -11,6 +11,7 @@ from strawberry.types.nodes import SelectedField, Selection
 
 from padu.access.extension import Forbidden
 from padu.errors import BadUserInput
+from padu.loaders.performance import OfficerByNipLoader
 from padu.principal import Role
 from padu.resolvers import live, region
 from padu.resolvers.info import Info
@@ -197,7 +198,7 @@ async def top_resolvers(root: DashboardView, info: Info, first: int = 10) -> lis
 
 
 async def resolver_officer(root: ResolverCount, info: Info) -> performance.Officer | None:
-    return await info.context.loaders.officer_by_nip.load(root.nip)
+    return await info.context.loaders[OfficerByNipLoader].load(root.nip)
 
 
 async def performance_by_unit(

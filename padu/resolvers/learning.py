@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import strawberry
 
-from padu.loaders.learning import EnrollmentPageArgs
+from padu.loaders.learning import (
+    CourseByIdLoader,
+    EnrollmentPageArgs,
+    EnrollmentsByCourseLoader,
+    EnrollmentsByOfficerLoader,
+    LearningTotalByOfficerLoader,
+)
+from padu.loaders.performance import ActiveAsnByUnitLoader
 from padu.resolvers.info import Info
 from padu.resolvers.pagination import (
     CursorKind,
@@ -23,7 +30,7 @@ ENROLLMENT_CURSOR = CursorKind[records.Enrollment]("enrollment", (int,), lambda 
 
 
 async def course(info: Info, id: strawberry.ID) -> records.Course | None:
-    return await info.context.loaders.course_by_id.load(int(id))  # the ID scalar: digits
+    return await info.context.loaders[CourseByIdLoader].load(int(id))  # the ID scalar: ASCII digits
 
 
 async def courses(
@@ -46,7 +53,7 @@ async def course_enrollments(
 ) -> Connection[records.Enrollment]:
     request = page_request(info, first, after, ENROLLMENT_CURSOR)
     arguments = EnrollmentPageArgs(limit=request.limit, after=request.after_part())
-    page = await info.context.loaders.enrollments_by_course.load((root.id, arguments))
+    page = await info.context.loaders[EnrollmentsByCourseLoader].load((root.id, arguments))
     return page_connection(page, request, ENROLLMENT_CURSOR)
 
 
@@ -58,7 +65,7 @@ async def officer_learning(
     root: performance.Officer, info: Info, year: int
 ) -> records.LearningTotal | None:
     key = (root.nip, check_year(year))
-    return await info.context.loaders.learning_total_by_officer.load(key)
+    return await info.context.loaders[LearningTotalByOfficerLoader].load(key)
 
 
 def jp_required(info: Info) -> int:
@@ -71,7 +78,7 @@ def compliant(root: records.LearningTotal, info: Info) -> bool:
 
 async def summary_enrollments(root: records.LearningTotal, info: Info) -> list[records.Enrollment]:
     key = (root.officer_nip, root.year)
-    return await info.context.loaders.enrollments_by_officer.load(key)
+    return await info.context.loaders[EnrollmentsByOfficerLoader].load(key)
 
 
 async def unit_learning_compliance(
@@ -79,8 +86,8 @@ async def unit_learning_compliance(
 ) -> UnitCompliance | None:
     check_year(year)
     loaders = info.context.loaders
-    nips = await loaders.active_asn_by_unit.load(root.code)
-    totals = await loaders.learning_total_by_officer.load_many([(nip, year) for nip in nips])
+    nips = await loaders[ActiveAsnByUnitLoader].load(root.code)
+    totals = await loaders[LearningTotalByOfficerLoader].load_many([(nip, year) for nip in nips])
     required = info.context.config.jp_required
     met = sum(1 for t in totals if t is not None and t.jp_completed >= required)
     return UnitCompliance(unit=root, year=year, officers=len(nips), compliant=met)

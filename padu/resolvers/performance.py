@@ -8,7 +8,14 @@ from typing import Annotated
 import strawberry
 
 from padu.errors import BadUserInput
-from padu.loaders.performance import ActivityPageArgs, OfficerPageArgs
+from padu.loaders.performance import (
+    ActivitiesByOfficerLoader,
+    ActivityPageArgs,
+    OfficerByNipLoader,
+    OfficerPageArgs,
+    OfficersByUnitLoader,
+    PerformanceByOfficerLoader,
+)
 from padu.resolvers.info import Info
 from padu.resolvers.pagination import (
     CursorKind,
@@ -45,7 +52,7 @@ async def officer(info: Info, nip: NIP) -> records.Officer | None:
     found = await info.context.sources.performance.officers_by_nip([nip], scope)
     if not found:
         return None
-    info.context.loaders.officer_by_nip.prime(nip, found[0])
+    info.context.loaders[OfficerByNipLoader].prime(nip, found[0])
     return found[0]
 
 
@@ -81,7 +88,7 @@ async def unit_officers(
 ) -> Connection[records.Officer]:
     request = page_request(info, first, after, OFFICER_CURSOR)
     arguments = OfficerPageArgs(limit=request.limit, after=request.after_part())
-    page = await info.context.loaders.officers_by_unit.load((root.code, arguments))
+    page = await info.context.loaders[OfficersByUnitLoader].load((root.code, arguments))
     return page_connection(page, request, OFFICER_CURSOR)
 
 
@@ -90,7 +97,7 @@ async def officer_performance(
 ) -> records.PerformanceSummary | None:
     period = records.PerformancePeriod.FINAL if quarter is None else quarter_period(quarter)
     key = (root.nip, check_year(year), period)
-    return await info.context.loaders.performance_by_officer.load(key)
+    return await info.context.loaders[PerformanceByOfficerLoader].load(key)
 
 
 def predicate_label(root: records.PerformanceSummary) -> str | None:
@@ -109,11 +116,11 @@ async def officer_activities(
     if date_from is not None and date_to is not None and date_from > date_to:
         raise BadUserInput("`from` must not be after `to`", argument="from")
     arguments = ActivityPageArgs(date_from, date_to, request.limit, request.after)
-    page = await info.context.loaders.activities_by_officer.load((root.nip, arguments))
+    page = await info.context.loaders[ActivitiesByOfficerLoader].load((root.nip, arguments))
     return page_connection(page, request, ACTIVITY_CURSOR)
 
 
 async def enrollment_officer(root: learning.Enrollment, info: Info) -> records.Officer | None:
     if root.officer_nip is None:
         return None
-    return await info.context.loaders.officer_by_nip.load(root.officer_nip)
+    return await info.context.loaders[OfficerByNipLoader].load(root.officer_nip)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from padu.loaders.population import (
+    FamilyByNumberLoader,
+    ResidentByNikLoader,
+    ResidentsByFamilyLoader,
+)
 from padu.region import District, Village
 from padu.resolvers import region
 from padu.resolvers.info import Info
@@ -15,7 +20,7 @@ RESIDENT_CURSOR = CursorKind[records.Resident]("resident", (str,), lambda r: (r.
 
 
 async def resident(info: Info, nik: NIK) -> records.Resident | None:
-    return await info.context.loaders.resident_by_nik.load(nik)
+    return await info.context.loaders[ResidentByNikLoader].load(nik)
 
 
 async def residents(
@@ -43,17 +48,17 @@ async def residents(
 
 
 async def resident_family(root: records.Resident, info: Info) -> records.Family | None:
-    return await info.context.loaders.family_by_number.load(root.family_card_number)
+    return await info.context.loaders[FamilyByNumberLoader].load(root.family_card_number)
 
 
 async def family_head(root: records.Family, info: Info) -> records.Resident | None:
     # Found among the members, so `head` and `members` together cost one round trip.
-    members = await info.context.loaders.residents_by_family.load(root.number)
+    members = await info.context.loaders[ResidentsByFamilyLoader].load(root.number)
     return next((m for m in members if m.nik == root.head_nik), None)
 
 
 async def family_members(root: records.Family, info: Info) -> list[records.Resident]:
-    return await info.context.loaders.residents_by_family.load(root.number)
+    return await info.context.loaders[ResidentsByFamilyLoader].load(root.number)
 
 
 def address_village(root: records.Address, info: Info) -> Village:

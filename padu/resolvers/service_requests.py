@@ -9,7 +9,16 @@ import strawberry
 
 from padu.errors import BadUserInput
 from padu.loaders.base import PageByParentLoader
-from padu.loaders.service_requests import RequestPageArgs
+from padu.loaders.performance import OfficerByNipLoader
+from padu.loaders.population import ResidentByNikLoader
+from padu.loaders.service_requests import (
+    EventsByServiceRequestLoader,
+    RequestPageArgs,
+    ServiceRequestByIdLoader,
+    ServiceRequestByTicketLoader,
+    ServiceRequestsByAssigneeLoader,
+    ServiceRequestsByResidentLoader,
+)
 from padu.region import District, Village
 from padu.resolvers import live, region
 from padu.resolvers.info import Info
@@ -33,7 +42,9 @@ REQUEST_CURSOR = CursorKind[records.ServiceRequest](
 
 
 async def service_request(info: Info, id: strawberry.ID) -> records.ServiceRequest | None:
-    return await info.context.loaders.service_request_by_id.load(int(id))  # the ID scalar: digits
+    return await info.context.loaders[ServiceRequestByIdLoader].load(
+        int(id)
+    )  # the ID scalar: digits
 
 
 async def service_requests(
@@ -89,7 +100,7 @@ async def resident_service_requests(
     after: str | None = None,
 ) -> Connection[records.ServiceRequest]:
     request = page_request(info, first, after, REQUEST_CURSOR)
-    loader = info.context.loaders.service_requests_by_resident
+    loader = info.context.loaders[ServiceRequestsByResidentLoader]
     return await _page_of(loader, root.nik, status, request)
 
 
@@ -101,7 +112,7 @@ async def officer_assigned_requests(
     after: str | None = None,
 ) -> Connection[records.ServiceRequest]:
     request = page_request(info, first, after, REQUEST_CURSOR)
-    loader = info.context.loaders.service_requests_by_assignee
+    loader = info.context.loaders[ServiceRequestsByAssigneeLoader]
     return await _page_of(loader, root.nip, status, request)
 
 
@@ -110,27 +121,27 @@ async def activity_service_request(
 ) -> records.ServiceRequest | None:
     if root.ticket_number is None:
         return None
-    return await info.context.loaders.service_request_by_ticket.load(root.ticket_number)
+    return await info.context.loaders[ServiceRequestByTicketLoader].load(root.ticket_number)
 
 
 async def request_resident(root: records.ServiceRequest, info: Info) -> population.Resident | None:
-    return await info.context.loaders.resident_by_nik.load(root.resident_nik)
+    return await info.context.loaders[ResidentByNikLoader].load(root.resident_nik)
 
 
 async def request_assignee(root: records.ServiceRequest, info: Info) -> performance.Officer | None:
     if root.assignee_nip is None:
         return None
-    return await info.context.loaders.officer_by_nip.load(root.assignee_nip)
+    return await info.context.loaders[OfficerByNipLoader].load(root.assignee_nip)
 
 
 async def event_actor(root: records.RequestEvent, info: Info) -> performance.Officer | None:
     if root.actor_nip is None:
         return None
-    return await info.context.loaders.officer_by_nip.load(root.actor_nip)
+    return await info.context.loaders[OfficerByNipLoader].load(root.actor_nip)
 
 
 async def request_events(root: records.ServiceRequest, info: Info) -> list[records.RequestEvent]:
-    return await info.context.loaders.events_by_service_request.load(root.id)
+    return await info.context.loaders[EventsByServiceRequestLoader].load(root.id)
 
 
 def request_village(root: records.ServiceRequest, info: Info) -> Village:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from padu.loaders.service_requests import ServiceRequestByIdLoader
+from padu.loaders.sync import SyncBySubjectLoader
 from padu.mutations.common import Payload
 from padu.resolvers.info import Info
 from padu.resolvers.pagination import CursorKind, connection, page_request
@@ -17,7 +19,7 @@ async def payload_service_request(root: Payload, info: Info) -> ServiceRequest |
     request_id = root.subject_id("serviceRequest")
     if request_id is None:
         return None
-    return await info.context.loaders.service_request_by_id.load(request_id)
+    return await info.context.loaders[ServiceRequestByIdLoader].load(request_id)
 
 
 async def payload_enrollment(root: Payload, info: Info) -> Enrollment | None:
@@ -30,7 +32,7 @@ async def payload_enrollment(root: Payload, info: Info) -> Enrollment | None:
 
 async def request_sync(root: ServiceRequest, info: Info) -> SyncSummary:
     subject = f"serviceRequest:{root.id}"
-    found = await info.context.loaders.sync_by_subject.load(subject)
+    found = await info.context.loaders[SyncBySubjectLoader].load(subject)
     return found or SyncSummary(subject, 0, 0, None)
 
 

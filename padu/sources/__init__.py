@@ -24,6 +24,13 @@ class Sources:
     learning: LearningWrites
     state: StateSource
 
+    def named(self, name: str) -> Source:
+        """The source called ``name`` (as in configuration, health and traces)."""
+        source = getattr(self, name, None)
+        if not isinstance(source, Source):
+            raise KeyError(f"no source named {name!r}")
+        return source
+
     def __iter__(self) -> Iterator[Source]:
         return iter(
             (self.population, self.service_requests, self.performance, self.learning, self.state)

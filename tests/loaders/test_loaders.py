@@ -7,9 +7,35 @@ from datetime import date
 
 from padu.loaders import Loaders
 from padu.loaders.base import Page
-from padu.loaders.learning import EnrollmentPageArgs
-from padu.loaders.performance import ActivityPageArgs, OfficerPageArgs
-from padu.loaders.service_requests import RequestPageArgs
+from padu.loaders.learning import (
+    CourseByIdLoader,
+    EnrollmentPageArgs,
+    EnrollmentsByCourseLoader,
+    EnrollmentsByOfficerLoader,
+    LearningTotalByOfficerLoader,
+)
+from padu.loaders.performance import (
+    ActiveAsnByUnitLoader,
+    ActivitiesByOfficerLoader,
+    ActivityPageArgs,
+    OfficerByNipLoader,
+    OfficerPageArgs,
+    OfficersByUnitLoader,
+    PerformanceByOfficerLoader,
+)
+from padu.loaders.population import (
+    FamilyByNumberLoader,
+    ResidentByNikLoader,
+    ResidentsByFamilyLoader,
+)
+from padu.loaders.service_requests import (
+    EventsByServiceRequestLoader,
+    RequestPageArgs,
+    ServiceRequestByIdLoader,
+    ServiceRequestByTicketLoader,
+    ServiceRequestsByAssigneeLoader,
+    ServiceRequestsByResidentLoader,
+)
 from padu.sources import Sources
 from padu.sources.learning import LearningTotal
 from padu.sources.performance import PerformancePeriod, Predicate
@@ -47,7 +73,7 @@ def trips(**counts: tuple[int, int]) -> dict[str, SourceCount]:
 async def test_resident_by_nik_batches_concurrent_loads(
     loaders: Loaders, trace: SourceTrace
 ) -> None:
-    loader = loaders.resident_by_nik
+    loader = loaders[ResidentByNikLoader]
 
     found = list(
         await asyncio.gather(
@@ -62,8 +88,8 @@ async def test_resident_by_nik_batches_concurrent_loads(
 async def test_a_loaded_key_is_not_fetched_again_in_the_same_request(
     loaders: Loaders, trace: SourceTrace
 ) -> None:
-    first = await loaders.resident_by_nik.load(DEWI)
-    again = await loaders.resident_by_nik.load_many([DEWI, RUDI])
+    first = await loaders[ResidentByNikLoader].load(DEWI)
+    again = await loaders[ResidentByNikLoader].load_many([DEWI, RUDI])
 
     assert first == RESIDENTS[DEWI]
     assert again == [RESIDENTS[DEWI], RESIDENTS[RUDI]]
@@ -74,10 +100,10 @@ async def test_a_loaded_key_is_not_fetched_again_in_the_same_request(
 async def test_each_request_gets_its_own_loaders(sources: Sources, trace: SourceTrace) -> None:
     one, other = Loaders(sources, admin_scopes(sources)), Loaders(sources, admin_scopes(sources))
 
-    assert one.resident_by_nik is one.resident_by_nik
-    assert one.resident_by_nik is not other.resident_by_nik
-    assert await one.resident_by_nik.load(AHMAD) == RESIDENTS[AHMAD]
-    assert await other.resident_by_nik.load(AHMAD) == RESIDENTS[AHMAD]
+    assert one[ResidentByNikLoader] is one[ResidentByNikLoader]
+    assert one[ResidentByNikLoader] is not other[ResidentByNikLoader]
+    assert await one[ResidentByNikLoader].load(AHMAD) == RESIDENTS[AHMAD]
+    assert await other[ResidentByNikLoader].load(AHMAD) == RESIDENTS[AHMAD]
     assert trace.counts == trips(population=(2, 2))
 
 
@@ -86,10 +112,10 @@ async def test_loads_on_different_sources_cost_one_round_trip_each(
 ) -> None:
     found = list(
         await asyncio.gather(
-            loaders.resident_by_nik.load(BUDI),
-            loaders.officer_by_nip.load(AGUS),
-            loaders.resident_by_nik.load(DEWI),
-            loaders.officer_by_nip.load(MAYA),
+            loaders[ResidentByNikLoader].load(BUDI),
+            loaders[OfficerByNipLoader].load(AGUS),
+            loaders[ResidentByNikLoader].load(DEWI),
+            loaders[OfficerByNipLoader].load(MAYA),
         )
     )
 
@@ -98,7 +124,7 @@ async def test_loads_on_different_sources_cost_one_round_trip_each(
 
 
 async def test_residents_by_family(loaders: Loaders, trace: SourceTrace) -> None:
-    loader = loaders.residents_by_family
+    loader = loaders[ResidentsByFamilyLoader]
 
     found = list(
         await asyncio.gather(loader.load(KK_DEWI), loader.load(UNKNOWN_NIK), loader.load(KK_BUDI))
@@ -113,7 +139,7 @@ async def test_residents_by_family(loaders: Loaders, trace: SourceTrace) -> None
 
 
 async def test_family_by_number(loaders: Loaders, trace: SourceTrace) -> None:
-    loader = loaders.family_by_number
+    loader = loaders[FamilyByNumberLoader]
 
     found = list(await asyncio.gather(loader.load(UNKNOWN_NIK), loader.load(KK_DEWI)))
 
@@ -122,7 +148,7 @@ async def test_family_by_number(loaders: Loaders, trace: SourceTrace) -> None:
 
 
 async def test_service_request_by_id_and_by_ticket(loaders: Loaders, trace: SourceTrace) -> None:
-    by_id, by_ticket = loaders.service_request_by_id, loaders.service_request_by_ticket
+    by_id, by_ticket = loaders[ServiceRequestByIdLoader], loaders[ServiceRequestByTicketLoader]
 
     found = list(
         await asyncio.gather(
@@ -139,7 +165,7 @@ async def test_service_request_by_id_and_by_ticket(loaders: Loaders, trace: Sour
 
 
 async def test_events_by_service_request(loaders: Loaders, trace: SourceTrace) -> None:
-    loader = loaders.events_by_service_request
+    loader = loaders[EventsByServiceRequestLoader]
 
     found = list(await asyncio.gather(loader.load(4), loader.load(99), loader.load(5)))
 
@@ -154,7 +180,7 @@ async def test_events_by_service_request(loaders: Loaders, trace: SourceTrace) -
 async def test_service_requests_by_resident_one_round_trip_per_argument_set(
     loaders: Loaders, trace: SourceTrace
 ) -> None:
-    loader = loaders.service_requests_by_resident
+    loader = loaders[ServiceRequestsByResidentLoader]
     newest = RequestPageArgs(statuses=None, limit=1, after=None)
     resolved = RequestPageArgs(statuses=(RequestStatus.RESOLVED,), limit=10, after=None)
 
@@ -181,7 +207,7 @@ async def test_service_requests_by_resident_one_round_trip_per_argument_set(
 async def test_service_requests_by_assignee_past_the_last_row_keeps_the_total(
     loaders: Loaders, trace: SourceTrace
 ) -> None:
-    loader = loaders.service_requests_by_assignee
+    loader = loaders[ServiceRequestsByAssigneeLoader]
     after_request_2 = RequestPageArgs(statuses=None, limit=10, after=(REQUESTS[2].submitted_at, 2))
 
     found = list(
@@ -206,14 +232,14 @@ async def test_service_requests_by_resident_with_every_row_before_the_cursor(
 ) -> None:
     after_request_4 = RequestPageArgs(statuses=None, limit=10, after=(REQUESTS[4].submitted_at, 4))
 
-    found = await loaders.service_requests_by_resident.load((DEWI, after_request_4))
+    found = await loaders[ServiceRequestsByResidentLoader].load((DEWI, after_request_4))
 
     assert found == Page([], total=2)
     assert trace.counts == trips(service_requests=(1, 1))
 
 
 async def test_officer_by_nip(loaders: Loaders, trace: SourceTrace) -> None:
-    loader = loaders.officer_by_nip
+    loader = loaders[OfficerByNipLoader]
 
     found = list(
         await asyncio.gather(loader.load(HENDRA), loader.load(UNKNOWN_NIP), loader.load(JOKO))
@@ -226,7 +252,7 @@ async def test_officer_by_nip(loaders: Loaders, trace: SourceTrace) -> None:
 async def test_officers_by_unit_one_round_trip_per_argument_set(
     loaders: Loaders, trace: SourceTrace
 ) -> None:
-    loader = loaders.officers_by_unit
+    loader = loaders[OfficersByUnitLoader]
     first = OfficerPageArgs(limit=1, after=None)
     after_hendra = OfficerPageArgs(limit=1, after=HENDRA)
 
@@ -249,7 +275,7 @@ async def test_officers_by_unit_one_round_trip_per_argument_set(
 
 
 async def test_active_asn_by_unit(loaders: Loaders, trace: SourceTrace) -> None:
-    loader = loaders.active_asn_by_unit
+    loader = loaders[ActiveAsnByUnitLoader]
 
     found = list(
         await asyncio.gather(loader.load("DISDUKCAPIL"), loader.load("NOPE"), loader.load("KEC-01"))
@@ -260,7 +286,7 @@ async def test_active_asn_by_unit(loaders: Loaders, trace: SourceTrace) -> None:
 
 
 async def test_activities_by_officer(loaders: Loaders, trace: SourceTrace) -> None:
-    loader = loaders.activities_by_officer
+    loader = loaders[ActivitiesByOfficerLoader]
     in_2026 = ActivityPageArgs(date(2026, 1, 1), date(2026, 12, 31), limit=2, after=None)
 
     found = list(
@@ -278,7 +304,7 @@ async def test_activities_by_officer(loaders: Loaders, trace: SourceTrace) -> No
 
 
 async def test_performance_by_officer(loaders: Loaders, trace: SourceTrace) -> None:
-    loader = loaders.performance_by_officer
+    loader = loaders[PerformanceByOfficerLoader]
     q1, final = PerformancePeriod.Q1, PerformancePeriod.FINAL
 
     found = list(
@@ -300,7 +326,7 @@ async def test_performance_by_officer(loaders: Loaders, trace: SourceTrace) -> N
 
 
 async def test_course_by_id(loaders: Loaders, trace: SourceTrace) -> None:
-    loader = loaders.course_by_id
+    loader = loaders[CourseByIdLoader]
 
     found = list(await asyncio.gather(loader.load(3), loader.load(99), loader.load(4)))
 
@@ -309,7 +335,7 @@ async def test_course_by_id(loaders: Loaders, trace: SourceTrace) -> None:
 
 
 async def test_learning_total_by_officer(loaders: Loaders, trace: SourceTrace) -> None:
-    loader = loaders.learning_total_by_officer
+    loader = loaders[LearningTotalByOfficerLoader]
 
     found = list(
         await asyncio.gather(
@@ -330,7 +356,7 @@ async def test_learning_total_by_officer(loaders: Loaders, trace: SourceTrace) -
 
 
 async def test_enrollments_by_officer(loaders: Loaders, trace: SourceTrace) -> None:
-    loader = loaders.enrollments_by_officer
+    loader = loaders[EnrollmentsByOfficerLoader]
 
     found = list(
         await asyncio.gather(
@@ -353,7 +379,7 @@ async def test_enrollments_by_officer(loaders: Loaders, trace: SourceTrace) -> N
 async def test_enrollments_by_course_one_round_trip_per_argument_set(
     loaders: Loaders, trace: SourceTrace
 ) -> None:
-    loader = loaders.enrollments_by_course
+    loader = loaders[EnrollmentsByCourseLoader]
     first_two = EnrollmentPageArgs(limit=2, after=None)
     after_first = EnrollmentPageArgs(limit=2, after=1)
 
@@ -373,3 +399,29 @@ async def test_enrollments_by_course_one_round_trip_per_argument_set(
         Page([ENROLLMENTS[5], ENROLLMENTS[7]], total=3),
     ]
     assert trace.counts == trips(learning=(2, 6))
+
+
+def test_every_loader_class_names_a_configured_source(sources: Sources) -> None:
+    """A loader is made by class from the source it names; no list of loaders to keep."""
+    import padu.loaders.learning
+    import padu.loaders.performance
+    import padu.loaders.population
+    import padu.loaders.service_requests
+    import padu.loaders.sync
+    from padu.loaders.base import SourceLoader
+
+    modules = (padu.loaders.learning, padu.loaders.performance, padu.loaders.population,
+               padu.loaders.service_requests, padu.loaders.sync)  # fmt: skip
+    classes = [
+        value
+        for module in modules
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, SourceLoader)
+        and value.__module__ == module.__name__
+        and not value.__name__.startswith("_")
+    ]
+    assert len(classes) == 18
+    loaders = Loaders(sources, admin_scopes(sources))
+    for kind in classes:
+        assert loaders[kind].source is sources.named(kind.source_name), kind
