@@ -1,9 +1,10 @@
 """``CachedValidation``: the GraphQL spec's validation runs once per query text, not per request.
 
 Validation was over half of a small query's time (8 of 15 ms for a lookup by NIK). The
-spec's rules depend only on the schema and the document, so their result is kept per query
-text. Rules that depend on the request, the query limits (their cost depends on variables),
-run on every request, on the same document.
+spec's rules depend only on the schema and the document, so their result is kept per schema
+and query text (one process may serve schemas of different configurations). Rules that
+depend on the request, the query limits (their cost depends on variables), run on every
+request, on the same document.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from padu.lru import Lru
 MAX_ENTRIES = 512
 
 
-_CACHE: Lru[tuple[str, tuple[type[ASTValidationRule], ...]], list[GraphQLError]] = Lru(MAX_ENTRIES)
+_CACHE: Lru[tuple[object, str, tuple[type[ASTValidationRule], ...]], list[GraphQLError]] = Lru(
+    MAX_ENTRIES
+)
 
 
 def per_request(rule: type[ASTValidationRule]) -> bool:
@@ -36,7 +39,7 @@ class CachedValidation(SchemaExtension):
         if document is not None and context.query is not None:
             fixed = tuple(r for r in context.validation_rules if not per_request(r))
             dynamic = [r for r in context.validation_rules if per_request(r)]
-            key = (context.query, fixed)
+            key = (context.schema, context.query, fixed)
             try:
                 errors = _CACHE.recall(key)
             except KeyError:
