@@ -11,6 +11,7 @@
     key = "id_pembayaran"                    # unique; GraphQL `id`
     order = "id_pembayaran"                  # unique and indexed: keyset pages
     read = ["admin", "citizen", "dashboard"] # roles that may read the type at all
+    list = "payments"                        # optional: Query.payments(first, after, filter)
     rows = { citizen = "nik" }               # a citizen's rows: those whose `nik` is theirs
     filters = ["status", "kind"]
     links.resident = { to = "Resident", by = "nik", reverse = "payments" }
@@ -88,6 +89,7 @@ class TypeDecl:
     read: frozenset[Role]
     rows: Mapping[Role, str]  # per role: "all", "none" or the field holding the caller's id
     description: str
+    list_field: str | None  # a Query field listing the type, e.g. `payments`
 
     def field(self, name: str) -> FieldDecl:
         return next(f for f in self.fields if f.name == name)
@@ -143,7 +145,9 @@ def _application(name: str, table: Any, sources: Mapping[str, object]) -> Applic
     return ApplicationDecl(name, source, str(table.get("description", "")), parsed)
 
 
-_TYPE_KEYS = ("table", "key", "order", "fields", "links", "filters", "read", "rows", "description")
+_TYPE_KEYS = (
+    "table", "key", "order", "fields", "links", "filters", "read", "rows", "description", "list",
+)  # fmt: skip
 
 
 def _type(where: str, name: str, application: str, source: str, value: Any) -> TypeDecl:
@@ -187,7 +191,14 @@ def _type(where: str, name: str, application: str, source: str, value: Any) -> T
         read=read,
         rows=rows,
         description=str(table.get("description", "")),
+        list_field=_optional_field_name(f"{where}.list", table.get("list")),
     )
+
+
+def _optional_field_name(where: str, value: Any) -> str | None:
+    if value is not None and not (isinstance(value, str) and _FIELD.fullmatch(value)):
+        raise DeclarationError(where, "must be a camelCase field name")
+    return value
 
 
 def _field(where: str, name: str, spec: Any) -> FieldDecl:
@@ -217,9 +228,7 @@ def _link(where: str, name: str, spec: Any, fields: set[str]) -> LinkDecl:
     by = _text(where, spec, "by")
     if by not in fields:
         raise DeclarationError(f"{where}.by", f"{by!r} is not one of the type's fields")
-    reverse = spec.get("reverse")
-    if reverse is not None and not (isinstance(reverse, str) and _FIELD.fullmatch(reverse)):
-        raise DeclarationError(f"{where}.reverse", "must be a camelCase field name")
+    reverse = _optional_field_name(f"{where}.reverse", spec.get("reverse"))
     return LinkDecl(name, to, by, reverse)
 
 

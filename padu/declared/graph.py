@@ -1,0 +1,422 @@
+"""Declared types in the GraphQL schema: objects, connections, filters and links both ways.
+
+The core schema is built by Strawberry; the declared types are added to it as graphql-core
+types. Each field carries its own policy (``extensions["padu_gate"]``): who reads it, masked or
+not, and which resident's personal data it is, so the executors apply the declaration's rules
+exactly as they apply the core table's. Rows come only through ``padu.declared.rows``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TypeAlias, cast
+
+from graphql import (
+    GraphQLArgument,
+    GraphQLField,
+    GraphQLInputField,
+    GraphQLInputObjectType,
+    GraphQLInt,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLResolveInfo,
+    GraphQLScalarType,
+    GraphQLSchema,
+    GraphQLString,
+)
+
+from padu.access.policy import Decision
+from padu.declared.declaration import ApplicationDecl, FieldDecl, LinkDecl, TypeDecl
+from padu.declared.rows import (
+    DeclaredByKeyLoader,
+    DeclaredPageLoader,
+    PageArgs,
+    Row,
+    page,
+)
+from padu.declared.sql import DIALECTS, Statements
+from padu.loaders.base import Page
+from padu.loaders.performance import OfficerByNipLoader
+from padu.loaders.population import ResidentByNikLoader
+from padu.loaders.service_requests import ServiceRequestByTicketLoader
+from padu.principal import Role
+from padu.resolvers.pagination import (
+    CursorKind,
+    PageRequest,
+    connection,
+    known_count,
+    page_connection,
+    page_request,
+)
+from padu.schema.pagination import Connection, Edge
+
+Info: TypeAlias = GraphQLResolveInfo[Any]
+
+CASEWORKERS = (Role.OFFICER, Role.SUPERVISOR)
+IDENTIFIERS = ("NIK", "NIP")  # personal values caseworkers see masked, as the core NIK and KK
+_CURSOR_PARTS: dict[str, type] = {
+    "Int": int, "ID": int, "Float": float, "String": str, "NIK": str, "NIP": str,
+    "Date": date, "DateTime": datetime, "Boolean": bool,
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class DeclaredPolicy:
+    """The policy a declaration gives one field: a decision per role, and what it audits."""
+
+    type_name: str
+    field: str
+    decisions: Mapping[Role, Decision]
+    audited: str | None  # the row attribute holding the resident's NIK, for personal fields
+
+    @property
+    def label(self) -> str:
+        return f"{self.type_name}.{self.field}"
+
+
+def policy_of(definition: Any) -> DeclaredPolicy | None:
+    """The declared policy a schema field or input field carries, if it is a declared one."""
+    extensions = getattr(definition, "extensions", None) or {}
+    found: DeclaredPolicy | None = extensions.get("padu_policy")
+    return found
+
+
+def field_decisions(declared: TypeDecl, field: FieldDecl, kind: str) -> dict[Role, Decision]:
+    """Who reads a declared field: its readers, personal data in clear only to admins and the
+    citizen it belongs to, identifiers masked for caseworkers, nothing personal for dashboards."""
+    readers = field.read if field.read is not None else declared.read
+    decisions = {}
+    for role in Role:
+        if role not in readers:
+            decision = Decision.DENY
+        elif not field.personal or role in (Role.ADMIN, Role.CITIZEN):
+            decision = Decision.ALLOW
+        elif role in CASEWORKERS and kind in IDENTIFIERS:
+            decision = Decision.MASK
+        else:
+            decision = Decision.DENY
+        decisions[role] = decision
+    return decisions
+
+
+def readers_decisions(declared: TypeDecl) -> dict[Role, Decision]:
+    """Links and lists of a declared type: whoever reads the type."""
+    return {r: Decision.ALLOW if r in declared.read else Decision.DENY for r in Role}
+
+
+class _Types:
+    """The graphql-core types made for the declared applications of one schema."""
+
+    def __init__(self, schema: GraphQLSchema, apps: Sequence[ApplicationDecl]) -> None:
+        self.schema = schema
+        self.objects: dict[str, GraphQLObjectType] = {}
+        self.connections: dict[str, GraphQLObjectType] = {}
+        self.filters: dict[str, GraphQLInputObjectType | None] = {}
+        self.declared = {t.name: t for app in apps for t in app.types}
+
+    def scalar(self, name: str) -> GraphQLScalarType:
+        found = self.schema.type_map.get(name)
+        if not isinstance(found, GraphQLScalarType):
+            raise LookupError(f"the schema has no scalar {name}")
+        return found
+
+    def add(self, named: GraphQLObjectType | GraphQLInputObjectType) -> None:
+        if named.name in self.schema.type_map:
+            raise ValueError(f"the schema already has a type {named.name}")
+        self.schema.type_map[named.name] = named
+
+
+def extend_schema(
+    schema: GraphQLSchema,
+    apps: Sequence[ApplicationDecl],
+    kinds: Mapping[tuple[str, str], str],
+    dialects: Mapping[str, str],
+) -> None:
+    """Add every declared type to ``schema``, with its links onto the core types.
+
+    ``kinds`` gives each declared field's GraphQL scalar name, keyed by (type, field): from
+    the declaration, or read from the source's catalogue. ``dialects`` gives each source's
+    SQL dialect (``postgres`` or ``mysql``).
+    """
+    types = _Types(schema, apps)
+    for declared in types.declared.values():
+        statements = Statements(declared, DIALECTS[dialects[declared.source]])
+        _DeclaredType(types, declared, statements, kinds).build()
+
+
+class _DeclaredType:
+    """The schema part of one declared type."""
+
+    def __init__(
+        self,
+        types: _Types,
+        declared: TypeDecl,
+        statements: Statements,
+        kinds: Mapping[tuple[str, str], str],
+    ) -> None:
+        self.types = types
+        self.declared = declared
+        self.statements = statements
+        self.kind = {f.name: kinds[(declared.name, f.name)] for f in declared.fields}
+        order_kind = self.kind[declared.order]
+        self.cursor = CursorKind[Row](
+            declared.name, (_CURSOR_PARTS[order_kind],), lambda r: (getattr(r, declared.order),)
+        )
+        self.resident_field = next(
+            (link.by for link in declared.links if link.to == "Resident"), None
+        )
+        self.by_key: dict[str, type[DeclaredByKeyLoader]] = {}
+        self.pages: dict[str, type[DeclaredPageLoader]] = {}
+
+    # -- loaders, one class per use, made by the request's Loaders on first use ------------
+
+    def key_loader(self, field: str) -> type[DeclaredByKeyLoader]:
+        if field not in self.by_key:
+            attributes = {
+                "declared": self.declared, "statements": self.statements, "field": field,
+                "source_name": self.declared.source,
+            }  # fmt: skip
+            name = f"{self.declared.name}By{field[0].upper()}{field[1:]}Loader"
+            self.by_key[field] = type(name, (DeclaredByKeyLoader,), attributes)
+        return self.by_key[field]
+
+    def page_loader(self, parent: str) -> type[DeclaredPageLoader]:
+        if parent not in self.pages:
+            attributes = {
+                "declared": self.declared, "statements": self.statements, "parent": parent,
+                "source_name": self.declared.source,
+            }  # fmt: skip
+            name = f"{self.declared.name}sBy{parent[0].upper()}{parent[1:]}Loader"
+            self.pages[parent] = type(name, (DeclaredPageLoader,), attributes)
+        return self.pages[parent]
+
+    # -- types -----------------------------------------------------------------------------
+
+    def build(self) -> None:
+        declared, types = self.declared, self.types
+        thunk: Callable[[], dict[str, GraphQLField]] = self.fields
+        description = declared.description or f"A {declared.name} of {declared.application}."
+        obj = GraphQLObjectType(declared.name, thunk, description=description)
+        types.objects[declared.name] = obj
+        types.add(obj)
+        types.connections[declared.name] = self.connection_type(obj)
+        types.filters[declared.name] = self.filter_type()
+        for link in declared.links:
+            if link.reverse is not None:
+                self.reverse(link)
+        if declared.list_field is not None:
+            self.root_list()
+
+    def fields(self) -> dict[str, GraphQLField]:
+        declared = self.declared
+        fields = {f.name: self.scalar_field(f) for f in declared.fields}
+        for link in declared.links:
+            fields[link.name] = self.link_field(link)
+        return fields
+
+    def scalar_field(self, field: FieldDecl) -> GraphQLField:
+        kind = self.kind[field.name]
+        audited = self.resident_field if field.personal else None
+        policy = DeclaredPolicy(
+            self.declared.name, field.name, field_decisions(self.declared, field, kind), audited
+        )
+        name = field.name
+
+        def resolve(row: Row, info: Info) -> Any:
+            return getattr(row, name)
+
+        return GraphQLField(
+            self.types.scalar(kind),
+            resolve=resolve,
+            description="Personal data." if field.personal else None,
+            extensions={"padu_policy": policy},
+        )
+
+    def link_field(self, link: LinkDecl) -> GraphQLField:
+        """The declared type's field to the core entity it names (null when out of scope)."""
+        target = self.types.schema.type_map[link.to]
+        assert isinstance(target, GraphQLObjectType)
+        loader = core_loader(link.to)
+        by = link.by
+
+        async def resolve(row: Row, info: Info) -> Any:
+            key = getattr(row, by)
+            if key is None:
+                return None
+            return await loader(info, key)
+
+        policy = DeclaredPolicy(
+            self.declared.name, link.name, readers_decisions(self.declared), None
+        )
+        return GraphQLField(target, resolve=resolve, extensions={"padu_policy": policy})
+
+    def connection_type(self, node: GraphQLObjectType) -> GraphQLObjectType:
+        page_info = self.types.schema.type_map["PageInfo"]
+        assert isinstance(page_info, GraphQLObjectType)
+        name = self.declared.name
+        edge = GraphQLObjectType(
+            f"{name}Edge",
+            lambda: {
+                "cursor": GraphQLField(
+                    GraphQLNonNull(GraphQLString), resolve=lambda e, _: e.encode(e.node)
+                ),
+                "node": GraphQLField(GraphQLNonNull(node), resolve=lambda e, _: e.node),
+            },
+        )
+        connection_type = GraphQLObjectType(
+            f"{name}Connection",
+            lambda: {
+                "edges": GraphQLField(
+                    GraphQLNonNull(GraphQLList(GraphQLNonNull(edge))), resolve=_edges
+                ),
+                "pageInfo": GraphQLField(GraphQLNonNull(page_info), resolve=_page_info),
+                "totalCount": GraphQLField(GraphQLNonNull(GraphQLInt), resolve=_total),
+                "nodes": GraphQLField(
+                    GraphQLNonNull(GraphQLList(GraphQLNonNull(node))), resolve=_nodes
+                ),
+            },
+            description=f"A page of {name}s.",
+        )
+        self.types.add(edge)
+        self.types.add(connection_type)
+        return connection_type
+
+    def filter_type(self) -> GraphQLInputObjectType | None:
+        declared = self.declared
+        if not declared.filters:
+            return None
+        fields = {}
+        for name in declared.filters:
+            policy = DeclaredPolicy(
+                f"{declared.name}Filter",
+                name,
+                field_decisions(declared, declared.field(name), self.kind[name]),
+                None,
+            )
+            fields[name] = GraphQLInputField(
+                self.types.scalar(self.kind[name]), extensions={"padu_policy": policy}
+            )
+        filter_type = GraphQLInputObjectType(
+            f"{declared.name}Filter", fields, description="All given conditions must hold."
+        )
+        self.types.add(filter_type)
+        return filter_type
+
+    def page_arguments(self) -> dict[str, GraphQLArgument]:
+        arguments = {
+            "first": GraphQLArgument(GraphQLInt, default_value=20),
+            "after": GraphQLArgument(GraphQLString),
+        }
+        filter_type = self.types.filters[self.declared.name]
+        if filter_type is not None:
+            arguments["filter"] = GraphQLArgument(filter_type)
+        return arguments
+
+    def readers_policy(self, type_name: str, field: str) -> DeclaredPolicy:
+        """The policy of a link or list of this type: whoever reads the type reads it."""
+        return DeclaredPolicy(type_name, field, readers_decisions(self.declared), None)
+
+    def page_args(self, info: Info, arguments: Mapping[str, Any]) -> tuple[PageRequest, PageArgs]:
+        # page_request reads only the context, which both kinds of info carry.
+        request = page_request(
+            cast(Any, info), arguments.get("first"), arguments.get("after"), self.cursor
+        )
+        given = arguments.get("filter") or {}
+        equal = tuple(sorted((k, v) for k, v in given.items() if v is not None))
+        return request, PageArgs(equal, request.limit, request.after_part())
+
+    def reverse(self, link: LinkDecl) -> None:
+        """The core entity's list of this type, e.g. ``Resident.payments``."""
+        core = self.types.schema.type_map[link.to]
+        assert isinstance(core, GraphQLObjectType)
+        loader_class = self.page_loader(link.by)
+        attribute = CORE_KEYS[link.to]
+        cursor = self.cursor
+
+        async def resolve(parent: Any, info: Info, **arguments: Any) -> Connection[Row]:
+            request, args = self.page_args(info, arguments)
+            loaded: Page[Row] = await info.context.loaders[loader_class].load(
+                (getattr(parent, attribute), args)
+            )
+            return page_connection(loaded, request, cursor)
+
+        policy = self.readers_policy(link.to, link.reverse or "")
+        core.fields[link.reverse or ""] = GraphQLField(
+            self.types.connections[self.declared.name],
+            args=self.page_arguments(),
+            resolve=resolve,
+            description=f"{self.declared.name}s of this {link.to.lower()} "
+            f"({self.declared.application}).",
+            extensions={"padu_policy": policy},
+        )
+
+    def root_list(self) -> None:
+        query = self.types.schema.query_type
+        assert query is not None and self.declared.list_field is not None
+        statements, cursor = self.statements, self.cursor
+
+        async def resolve(_: Any, info: Info, **arguments: Any) -> Connection[Row]:
+            request, args = self.page_args(info, arguments)
+            source = info.context.sources.named(self.declared.source)
+            rows, total = await page(source, statements, info.context.viewer.principal, args)
+            return connection(rows, request, cursor, known_count(total))
+
+        policy = DeclaredPolicy(
+            "Query", self.declared.list_field, readers_decisions(self.declared), None
+        )
+        query.fields[self.declared.list_field] = GraphQLField(
+            self.types.connections[self.declared.name],
+            args=self.page_arguments(),
+            resolve=resolve,
+            description=f"{self.declared.name}s in {self.declared.order} order "
+            f"({self.declared.application}).",
+            extensions={"padu_policy": policy},
+        )
+
+
+# The attribute of each core record that a declared link's field refers to.
+CORE_KEYS = {
+    "Resident": "nik",
+    "Officer": "nip",
+    "Village": "code",
+    "ServiceRequest": "ticket_number",
+}
+
+
+def core_loader(target: str) -> Callable[[Info, Any], Any]:
+    """How a link reaches its core entity by id: through the request's loaders (row rules)."""
+    if target == "Village":
+
+        async def village(info: Info, code: Any) -> Any:
+            return info.context.config.region.village(code)
+
+        return village
+    loader = {
+        "Resident": ResidentByNikLoader,
+        "Officer": OfficerByNipLoader,
+        "ServiceRequest": ServiceRequestByTicketLoader,
+    }[target]
+
+    async def load(info: Info, key: Any) -> Any:
+        return await info.context.loaders[loader].load(key)
+
+    return load
+
+
+def _edges(c: Connection[Any], _: Info) -> list[Edge[Any]]:
+    return c.edges
+
+
+def _nodes(c: Connection[Any], _: Info) -> list[Any]:
+    return [e.node for e in c.edges]
+
+
+def _page_info(c: Connection[Any], _: Info) -> Any:
+    return c.page_info
+
+
+async def _total(c: Connection[Any], _: Info) -> int:
+    return await c.count()

@@ -1,0 +1,127 @@
+"""Reading a declared type's rows: its row rule per caller, and loaders batching its statements.
+
+A declared type's rows reach a caller only through these loaders, so its row rule holds on
+every path (its own list, a core entity's list of it, a lookup by key).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from padu.declared.declaration import TypeDecl
+from padu.declared.sql import IN_PAGE, TOTAL, Statement, Statements
+from padu.loaders.base import ByKeyLoader, PageByParentLoader
+from padu.principal import Principal
+from padu.sources.base import Ranked
+
+if TYPE_CHECKING:
+    from padu.access.scopes import Scopes
+
+Row = SimpleNamespace  # a row read as an object: fields by their GraphQL names
+
+
+class NoRows(Exception):
+    """The caller's role sees no rows of the type: no statement is worth sending."""
+
+
+def row_rule(declared: TypeDecl, principal: Principal) -> dict[str, Any]:
+    """The conditions (field = value) that keep ``declared``'s rows to what the caller may see."""
+    rule = declared.rows.get(principal.role, "none")
+    if rule == "all":
+        return {}
+    if rule == "none" or principal.subject is None:
+        raise NoRows
+    return {rule: principal.subject}  # e.g. a citizen's rows: the NIK field is theirs
+
+
+def as_row(record: Mapping[str, Any], declared: TypeDecl) -> Row:
+    return Row(**{f.name: record[f.name] for f in declared.fields})
+
+
+@dataclass(frozen=True, slots=True)
+class PageArgs:
+    """Filters, page size and cursor of one list of a declared type."""
+
+    equal: tuple[tuple[str, Any], ...]  # the caller's filters, field = value
+    limit: int
+    after: Any | None
+
+
+class DeclaredSource:
+    """What the loaders ask of a declared type's source: the rows of one statement."""
+
+    async def rows(self, statement: Statement) -> Sequence[Mapping[str, Any]]:
+        raise NotImplementedError
+
+
+class DeclaredByKeyLoader(ByKeyLoader[Any, Row]):
+    """Rows of one declared type by one of its fields (its key, or a link's field)."""
+
+    declared: ClassVar[TypeDecl]
+    statements: ClassVar[Statements]
+    field: ClassVar[str]
+    source: DeclaredSource
+
+    def __init__(self, source: Any, scopes: Scopes) -> None:
+        super().__init__(source, scopes)
+        self.principal = scopes.principal
+
+    async def fetch(self, keys: Sequence[Any]) -> Sequence[Row]:
+        try:
+            equal = row_rule(self.declared, self.principal)
+        except NoRows:
+            return []
+        statement = self.statements.by_keys(self.field, keys, equal)
+        return [as_row(r, self.declared) for r in await self.source.rows(statement)]
+
+    def key_of(self, item: Row) -> Any:
+        return getattr(item, self.field)
+
+
+class DeclaredPageLoader(PageByParentLoader[Any, PageArgs, Row]):
+    """A page of a declared type per parent (a core entity's id), e.g. each resident's payments."""
+
+    declared: ClassVar[TypeDecl]
+    statements: ClassVar[Statements]
+    parent: ClassVar[str]  # the field holding the parent's id
+    source: DeclaredSource
+
+    def __init__(self, source: Any, scopes: Scopes) -> None:
+        super().__init__(source, scopes)
+        self.principal = scopes.principal
+
+    async def fetch(self, parents: Sequence[Any], arguments: PageArgs) -> Sequence[Ranked[Row]]:
+        try:
+            equal = {**row_rule(self.declared, self.principal), **dict(arguments.equal)}
+        except NoRows:
+            return []
+        statement = self.statements.page_per_parent(
+            self.parent, parents, equal, arguments.after, arguments.limit
+        )
+        return [
+            Ranked(as_row(r, self.declared), int(r[TOTAL]), bool(r[IN_PAGE]))
+            for r in await self.source.rows(statement)
+        ]
+
+    def parent_of(self, item: Row) -> Any:
+        return getattr(item, self.parent)
+
+
+async def page(
+    source: DeclaredSource,
+    statements: Statements,
+    principal: Principal,
+    arguments: PageArgs,
+) -> tuple[list[Row], int]:
+    """One list of a declared type (its root list): a page after the cursor, and the total."""
+    declared = statements.declared
+    try:
+        equal = {**row_rule(declared, principal), **dict(arguments.equal)}
+    except NoRows:
+        return [], 0
+    records = await source.rows(statements.page(equal, arguments.after, arguments.limit))
+    total = int(records[0][TOTAL]) if records else 0
+    return [as_row(r, declared) for r in records if r[declared.order] is not None], total
