@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 
 from strawberry.types.nodes import SelectedField, Selection
 
-from padu.access.extension import Forbidden
+from padu.access.gate import Forbidden
 from padu.errors import BadUserInput
 from padu.principal import Role
 from padu.resolvers import live, region
