@@ -21,7 +21,7 @@ from padu.errors import PaduError
 from padu.logs import install_redaction
 from padu.middleware import hardening_middleware
 from padu.pages import dashboard_routes
-from padu.schema import build_schema
+from padu.schema.build import build_schema
 from padu.sources import Sources
 from padu.sources.base import Source
 from padu.sources.hosting import source_dsns, unseeded

@@ -65,7 +65,7 @@ def _seed(args: argparse.Namespace) -> int:
 
 
 def _export_schema(args: argparse.Namespace) -> int:
-    from padu.schema import schema
+    from padu.schema.build import schema
 
     sys.stdout.write(schema.as_str() + "\n")
     return 0

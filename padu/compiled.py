@@ -12,7 +12,7 @@ it. Later requests only walk the plan over the objects the sources returned. The
 built with graphql-core's own field collection, so fragments, aliases, ``@skip`` and
 ``@include`` mean exactly what they mean to the standard executor; errors are located,
 propagated through non-null types and collected the same way, and every field passes the
-same access decisions, masking and audit as under ``AccessControl`` (``padu.access``).
+same ``FieldGate`` as under ``AccessControl`` (``padu.access.gate``): decision, audit, mask.
 
 Only queries are compiled; mutations, subscriptions, introspection and anything the plan
 does not cover (abstract types, unknown middleware) run on the standard executor. With
@@ -59,9 +59,9 @@ from graphql.type import TypeNameMetaFieldDef
 from strawberry.execution.is_awaitable import optimized_is_awaitable as isawaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from padu.access.audit import audited_by
-from padu.access.extension import AccessControl, check_inputs, forbidden, mask_later, masked
-from padu.access.policy import Decision, decide, role_decision
+from padu.access.extension import AccessControl, check_inputs
+from padu.access.gate import FieldGate, gate
+from padu.access.policy import Decision
 from padu.lru import Lru
 from padu.principal import Role
 from padu.sources.trace import SourceTrace, current_trace
@@ -103,10 +103,9 @@ class FieldPlan:
         "attribute",
         "audited",
         "completion",
-        "decisions",
         "definition",
+        "gate",
         "key",
-        "label",
         "name",
         "nodes",
         "parent",
@@ -126,7 +125,6 @@ class FieldPlan:
         self.parent = parent
         self.nodes = [detail.node for detail in details]
         self.name = self.nodes[0].name.value
-        self.label = f"{parent.name}.{self.name}"
         self.definition = definition
         self.typename = definition is TypeNameMetaFieldDef
         strawberry_field = definition.extensions.get(STRAWBERRY_FIELD)
@@ -139,17 +137,16 @@ class FieldPlan:
         )
         self.resolve: Callable[..., Any] | None = resolve
         self.completion: Completion = Completion(definition.type)
-        # Introspection-free names only: the policy and audit see every other field.
-        self.audited = audited_by(parent.name, self.name)
-        self.decisions: dict[Role, Decision | None] = {
-            role: None if self.typename else role_decision(role, parent.name, self.name)
-            for role in Role
-        }
+        # Every field but __typename passes its gate (introspection is not compiled).
+        field_gate = None if self.typename else gate(parent.name, self.name)
+        self.gate: FieldGate | None = field_gate
+        # Whether reading the field is audited: the audit call is skipped for the others.
+        self.audited = field_gate is not None and field_gate.audited is not None
         # Roles for which this field is a plain attribute read as it is: most fields.
-        self.simple = frozenset(
-            role for role, decision in self.decisions.items()
-            if decision is Decision.ALLOW and self.attribute is not None
-        )  # fmt: skip
+        self.simple: frozenset[Role] = frozenset()
+        if field_gate is not None and self.attribute is not None:
+            decisions = field_gate.decisions.items()
+            self.simple = frozenset(role for role, d in decisions if d is Decision.ALLOW)
 
 
 class Selection:
@@ -306,8 +303,8 @@ class Run:
                     # The common case, inline: an allowed attribute holding a scalar.
                     value = getattr(source, plan.attribute)  # type: ignore[arg-type]
                     if type(value) in PLAIN_VALUES or isinstance(value, Enum):
-                        if plan.audited is not None:
-                            self.audit.read_resident(getattr(source, plan.audited), plan.label)
+                        if plan.audited:
+                            self.audit.read(plan.gate, source)  # type: ignore[arg-type]
                         try:
                             results[plan.key] = plan.completion.coerce(value)
                         except Exception as raw:
@@ -339,22 +336,21 @@ class Run:
     def field(self, plan: FieldPlan, source: Any, path: Path | None) -> Any:
         """The completed value of one field of ``source`` (or an awaitable of it)."""
         try:
-            decision = plan.decisions[self.role]
-            if plan.typename:
-                result: Any = plan.parent.name
+            gate = plan.gate
+            if gate is None:
+                result: Any = plan.parent.name  # __typename
             else:
-                if decision is None:
-                    decision = decide(self.viewer, plan.parent.name, plan.name, source)
-                if decision is Decision.DENY:
-                    raise forbidden(self.viewer, plan.parent.name, plan.name)
-                if plan.audited is not None:
-                    self.audit.read_resident(getattr(source, plan.audited), plan.label)
+                decision = gate.decisions[self.role]
+                if decision is None or decision is Decision.DENY:  # the object decides, or denied
+                    decision = gate.decide(self.viewer, source)
                 if plan.attribute is not None:
+                    if plan.audited:
+                        self.audit.read(gate, source)
                     result = getattr(source, plan.attribute)
                 else:
-                    result = self.call(plan, source, Path(path, plan.key, plan.parent.name))
-            if decision is Decision.MASK:
-                result = mask_later(result) if isawaitable(result) else masked(result)
+                    result = self.call(plan, gate, source, Path(path, plan.key, plan.parent.name))
+                if decision is Decision.MASK:
+                    result = gate.mask(result)
             if isawaitable(result):
                 return self.later(plan, result, path)
             completion = plan.completion
@@ -372,8 +368,8 @@ class Run:
             self.fail(raw, plan.completion, plan, Path(path, plan.key, plan.parent.name))
             return None
 
-    def call(self, plan: FieldPlan, source: Any, path: Path) -> Any:
-        """A field's own resolver, with its arguments coerced once per request."""
+    def call(self, plan: FieldPlan, gate: FieldGate, source: Any, path: Path) -> Any:
+        """A field's own resolver, with its arguments coerced and checked once per request."""
         arguments = self.arguments.get(id(plan))
         if arguments is None:
             try:
@@ -390,6 +386,7 @@ class Run:
             self.arguments[id(plan)] = arguments
         if isinstance(arguments, Exception):
             raise arguments
+        self.audit.read(gate, source)  # as AccessControl: after the inputs pass
         info = self.executor.build_resolve_info(plan.definition, plan.nodes, plan.parent, path)
         assert plan.resolve is not None
         return plan.resolve(source, info, **arguments)

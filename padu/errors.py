@@ -21,12 +21,6 @@ class BadUserInput(PaduError):
     code = "BAD_USER_INPUT"
 
 
-class NotFound(PaduError):
-    """The object asked for by key does not exist."""
-
-    code = "NOT_FOUND"
-
-
 class SourceUnavailable(PaduError):
     """A source system could not be reached; only its own fields are null."""
 

@@ -62,6 +62,7 @@ from strawberry.extensions import DisableIntrospection, SchemaExtension
 
 from padu.config import Config, LimitsConfig
 from padu.cost import FIELD_COSTS, FieldCost, Sizes
+from padu.resolvers.pagination import DEFAULT_FIRST
 
 QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
 MAX_SAFE_INTEGER = 2**53 - 1  # the largest integer JavaScript reads exactly
@@ -260,8 +261,6 @@ def limits_rule(
     operation_name: str | None = None,
 ) -> type[ValidationRule]:
     """A validation rule refusing operations deeper, more aliased or costlier than ``limits``."""
-    # Imported here because padu.resolvers imports padu.schema, which imports this module.
-    from padu.resolvers.pagination import DEFAULT_FIRST
 
     class QueryLimitsRule(ValidationRule):
         def __init__(self, context: ValidationContext) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from padu.cli import main
 from padu.config import SOURCE_NAMES
-from padu.schema import schema
+from padu.schema.build import schema
 from padu.sources.demo import is_seeded
 from padu.sources.embedded import drop_database, ensure_database, with_database
 

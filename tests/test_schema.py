@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from padu.schema import schema
+from padu.schema.build import schema
 
 SCHEMA_FILE = Path(__file__).parents[1] / "schema.graphql"
 

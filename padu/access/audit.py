@@ -9,12 +9,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from padu.config import Config
 from padu.devsecrets import development_secret
 from padu.principal import Principal, Role
 from padu.sources.state import AuditEntry
+
+if TYPE_CHECKING:
+    from padu.access.gate import FieldGate
 
 # The fields of each type whose reading is processing of the resident's personal data,
 # and how to find the resident (by NIK) from the object.
@@ -57,15 +60,10 @@ class AuditTrail:
         self._reads: dict[str, set[str]] = {}
         self._special: list[tuple[str | None, tuple[str, ...], str]] = []
 
-    def read(self, type_name: str, field: str, root: Any) -> None:
-        """Note that ``field`` of ``root`` was read, if that is a resident's personal data."""
-        nik_attribute = audited_by(type_name, field)
-        if nik_attribute is not None:
-            self.read_resident(getattr(root, nik_attribute), f"{type_name}.{field}")
-
-    def read_resident(self, nik: str, field: str) -> None:
-        """Note that ``field`` ("Type.name") of the resident ``nik`` was read."""
-        self._reads.setdefault(nik, set()).add(field)
+    def read(self, gate: FieldGate, root: Any) -> None:
+        """Note that the gate's field of ``root`` was read, if it is a resident's personal data."""
+        if gate.audited is not None:
+            self._reads.setdefault(getattr(root, gate.audited), set()).add(gate.label)
 
     def record(self, fields: tuple[str, ...], operation: str, nik: str | None = None) -> None:
         """Note a processing the field reads do not capture (a write, reading the log)."""

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from inspect import isawaitable
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from graphql import (
@@ -16,26 +15,12 @@ from graphql import (
 from graphql.execution.values import VariableValues, get_argument_values
 from strawberry.extensions import SchemaExtension
 
-from padu.access.policy import Decision, Viewer, decide, mask_identifier, role_decision
-from padu.errors import PaduError
+from padu.access.gate import Forbidden, gate
+from padu.access.policy import Decision, Viewer, decide
 from padu.principal import Role
 
 if TYPE_CHECKING:
     from padu.context import Context
-
-
-class Forbidden(PaduError):
-    """The caller's role may not read this field; the field is null."""
-
-    code = "FORBIDDEN"
-
-
-def forbidden(viewer: Viewer, type_name: str, field: str) -> Forbidden:
-    """The error for a field the viewer's role may not read."""
-    return Forbidden(
-        f"Your role ({viewer.role.value}) may not read {type_name}.{field}.",
-        field=f"{type_name}.{field}",
-    )
 
 
 # Per schema field, its arguments of an input object type (most fields have none).
@@ -74,10 +59,7 @@ def _check_value(viewer: Viewer, kind: GraphQLInputType, value: Any) -> None:
     for name, given in value.items():
         if given is None:
             continue
-        decision = role_decision(viewer.role, kind.name, name)
-        if decision is None:
-            decision = decide(viewer, kind.name, name, None)
-        if decision is not Decision.ALLOW:
+        if decide(viewer, kind.name, name, None) is not Decision.ALLOW:
             raise Forbidden(
                 f"Your role ({viewer.role.value}) may not filter by {kind.name}.{name}; "
                 "leave it out.",
@@ -86,20 +68,11 @@ def _check_value(viewer: Viewer, kind: GraphQLInputType, value: Any) -> None:
         _check_value(viewer, get_named_type(kind.fields[name].type), given)
 
 
-def masked(value: Any) -> Any:
-    """A masked identifier; other values (null) pass through."""
-    return mask_identifier(value) if isinstance(value, str) else value
-
-
-async def mask_later(value: Awaitable[Any]) -> Any:
-    return masked(await value)
-
-
 class AccessControl(SchemaExtension):
-    """Denies, masks and audits each field by the policy table, before its resolver runs.
+    """Denies, masks and audits each field through its ``FieldGate``, before its resolver runs.
 
-    Queries run by the compiled executor (``padu.compiled``) apply the same decisions from
-    their plan; this hook serves the standard executor (mutations, and ``executor = "standard"``).
+    Queries run by the compiled executor (``padu.compiled``) pass the same gates from their
+    plan; this hook serves the standard executor (mutations, and ``executor = "standard"``).
     """
 
     async def on_execute(self) -> AsyncIterator[None]:
@@ -123,23 +96,19 @@ class AccessControl(SchemaExtension):
         if field.startswith("__") or type_name.startswith("__"):  # __typename, introspection
             return _next(root, info, *args, **kwargs)
         context: Context = info.context
-        decision = decide(context.viewer, type_name, field, root)
-        if decision is Decision.DENY:
-            raise forbidden(context.viewer, type_name, field)
+        policy = gate(type_name, field)
+        decision = policy.decide(context.viewer, root)
         check_inputs(context.viewer, info.parent_type.fields[field], kwargs)
-        context.audit.read(type_name, field, root)
+        context.audit.read(policy, root)
         value = _next(root, info, *args, **kwargs)
-        if decision is Decision.MASK:
-            return mask_later(value) if isawaitable(value) else masked(value)
-        return value
+        return policy.mask(value) if decision is Decision.MASK else value
 
 
 def require_subscription(context: Context, info: GraphQLResolveInfo[Any]) -> None:
     """Check a subscription's root field and its filters, which graphql-core subscribes to
     without running field middleware (this extension's ``resolve`` hook)."""
-    type_name, field = "Subscription", info.field_name
-    if decide(context.viewer, type_name, field, None) is not Decision.ALLOW:
-        raise forbidden(context.viewer, type_name, field)
+    field = info.field_name
+    gate("Subscription", field).decide(context.viewer, None)
     definition = info.parent_type.fields[field]
     variables: Any = info.variable_values
     if isinstance(variables, dict):  # subscribe() hands resolvers the coerced values alone

@@ -12,7 +12,7 @@ name and read the rest of their record. Row rules (which residents, requests, of
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -31,10 +31,11 @@ class Viewer:
 
     principal: Principal
     unit: str | None = None
+    # The principal's role, stored: every field's decision reads it.
+    role: Role = field(init=False, repr=False, compare=False)
 
-    @property
-    def role(self) -> Role:
-        return self.principal.role
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "role", self.principal.role)
 
 
 Rule = Callable[[Viewer, Any], Decision]

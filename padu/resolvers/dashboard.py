@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 
 from strawberry.types.nodes import SelectedField, Selection
 
-from padu.access.extension import Forbidden
+from padu.access.gate import Forbidden
 from padu.errors import BadUserInput
 from padu.loaders.performance import OfficerByNipLoader
 from padu.principal import Role
@@ -48,13 +48,21 @@ class DashboardView:
 
 
 @dataclass(frozen=True, slots=True)
-class Group:
-    """One group of an aggregate: its key, a label for people, and its figures."""
+class LabelledLevels:
+    """The service levels of one group, with a label for people; no key: requests with no unit."""
 
     key: str | None
     label: str
-    levels: ServiceLevels | None = None
-    residents: int = 0
+    levels: ServiceLevels
+
+
+@dataclass(frozen=True, slots=True)
+class ResidentCount:
+    """The residents of one group, with a label for people."""
+
+    key: str
+    label: str
+    residents: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,18 +176,20 @@ def _label(info: Info, dimension: RequestDimension, group: LevelGroup) -> tuple[
 
 async def service_levels_by(
     root: DashboardView, info: Info, dimension: RequestDimension
-) -> list[Group]:
+) -> list[LabelledLevels]:
     if dimension is RequestDimension.UNIT:
         groups, unit_names = await _unit_groups(root, info)
         return [
-            Group(g.key, NO_UNIT if g.key is None else unit_names.get(g.key, g.key), g.levels)
+            LabelledLevels(
+                g.key, NO_UNIT if g.key is None else unit_names.get(g.key, g.key), g.levels
+            )
             for g in groups
         ]
     scope = await info.context.scopes.requests()
     source = info.context.sources.service_requests
     percentile = _p90_asked(info, "levels")
     groups = await source.service_levels_by(dimension, root.requests, scope, (), percentile)
-    labelled = [Group(*_label(info, dimension, g), levels=g.levels) for g in groups]
+    labelled = [LabelledLevels(*_label(info, dimension, g), levels=g.levels) for g in groups]
     if dimension is RequestDimension.STATUS:  # in the order of a request's life
         lifecycle = [s.name for s in RequestStatus]
         return sorted(labelled, key=lambda g: lifecycle.index(g.key or ""))
@@ -228,15 +238,15 @@ def _age_band(lower: str) -> str:
 
 async def residents_by(
     root: DashboardView, info: Info, dimension: ResidentDimension
-) -> list[Group]:
+) -> list[ResidentCount]:
     scope = await info.context.scopes.residents()
     source = info.context.sources.population
     counts = await source.count_residents_by(dimension, root.residents, scope)
     if dimension is ResidentDimension.DISTRICT:
-        return [Group(k, region.district_by_code(info, k).name, residents=n) for k, n in counts]
+        return [ResidentCount(k, region.district_by_code(info, k).name, n) for k, n in counts]
     if dimension is ResidentDimension.GENDER:
-        return [Group(Gender(k).name, k, residents=n) for k, n in counts]
-    return [Group(_age_band(k), _age_band(k), residents=n) for k, n in counts]
+        return [ResidentCount(Gender(k).name, k, n) for k, n in counts]
+    return [ResidentCount(_age_band(k), _age_band(k), n) for k, n in counts]
 
 
 def sla_compliance(root: ServiceLevels) -> float | None:

@@ -14,7 +14,7 @@ from enum import Enum
 import asyncpg
 
 from padu.sources.service_requests import (
-    OPEN_STATUSES,
+    OPEN,
     OVERDUE,
     RequestFilter,
     RequestScope,
@@ -68,7 +68,7 @@ _RESOLVED = "p.status = 'selesai'"
 _RESOLUTION = "extract(epoch FROM p.selesai_pada - p.dibuat_pada)"
 _LEVELS = f"""
     count(*) AS total,
-    count(*) FILTER (WHERE p.status IN {OPEN_STATUSES!r}) AS backlog,
+    count(*) FILTER (WHERE {OPEN}) AS backlog,
     count(*) FILTER (WHERE {OVERDUE}) AS overdue,
     count(*) FILTER (WHERE {_RESOLVED}) AS resolved,
     count(*) FILTER (WHERE p.status = 'ditolak') AS rejected,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -31,7 +31,17 @@ class RequestStatus(Enum):
     REJECTED = "ditolak"
 
 
-OPEN_STATUSES = ("menunggu", "verifikasi", "proses")
+OPEN_STATUSES = (RequestStatus.SUBMITTED, RequestStatus.VERIFIED, RequestStatus.IN_PROGRESS)
+
+
+def sql_text_list(values: Iterable[str]) -> str:
+    """A SQL list of string literals, ``('a', 'b')``, each quoted as SQL quotes text."""
+    quoted = ["'" + value.replace("'", "''") + "'" for value in values]
+    if not quoted:
+        raise ValueError("a SQL list needs at least one value")
+    if any("\0" in q for q in quoted):
+        raise ValueError("PostgreSQL text cannot hold NUL")
+    return f"({', '.join(quoted)})"
 
 
 class ServiceCategory(Enum):
@@ -96,7 +106,10 @@ class RequestFilter:
 
 RequestKey = tuple[datetime, int]  # keyset position: (submitted_at, id), newest first
 
-OVERDUE = f"(p.status IN {OPEN_STATUSES!r} AND p.batas_waktu < now())"
+# Written into the statement, not passed as a parameter: only a literal list lets a generic
+# plan prove that the partial index on open requests (permohonan_terbuka_idx) applies.
+OPEN = f"p.status IN {sql_text_list(s.value for s in OPEN_STATUSES)}"
+OVERDUE = f"({OPEN} AND p.batas_waktu < now())"
 _COLUMNS = f"""
     p.id_permohonan, p.no_tiket, p.kode_kategori, c.nama AS nama_kategori, p.status, p.judul,
     p.uraian, p.nik_pemohon, p.kode_kelurahan, p.kode_kecamatan, p.nip_petugas, p.dibuat_pada,

@@ -6,7 +6,7 @@ from graphql import GraphQLInputObjectType, GraphQLObjectType
 
 from padu.access.policy import FIELD_RULES, TYPE_RULES, Decision, is_structural, role_decision
 from padu.principal import Role
-from padu.schema import schema
+from padu.schema.build import schema
 
 
 def test_every_field_and_input_field_has_a_rule() -> None:

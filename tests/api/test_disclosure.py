@@ -18,7 +18,7 @@ from graphql import GraphQLEnumType, GraphQLNonNull, GraphQLObjectType, Undefine
 
 from padu.config import parse_config
 from padu.principal import Role
-from padu.schema import schema
+from padu.schema.build import schema
 from tests.conftest import TEST_SETTINGS, Served, served
 from tests.data import AGUS, AHMAD, ANDI, BUDI, DEWI, HENDRA, JOKO, MAYA, RUDI, SITI
 

@@ -27,7 +27,7 @@ from padu.app import create_app
 from padu.config import Config, parse_config
 from padu.cost import FIELD_COSTS
 from padu.principal import Role
-from padu.schema import build_schema
+from padu.schema.build import build_schema
 from tests.conftest import TEST_SETTINGS, bearer
 from tests.data import PRODUCTION
 

@@ -26,7 +26,7 @@ from graphql import (
 from padu.access.policy import Decision, role_decision
 from padu.config import parse_config
 from padu.principal import Role
-from padu.schema import schema
+from padu.schema.build import schema
 from tests.conftest import ADMIN_ID, TEST_SETTINGS, GraphQL, poster, serving
 from tests.data import (
     AGUS,
