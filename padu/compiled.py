@@ -138,7 +138,7 @@ class FieldPlan:
         self.resolve: Callable[..., Any] | None = resolve
         self.completion: Completion = Completion(definition.type)
         # Every field but __typename passes its gate (introspection is not compiled).
-        field_gate = None if self.typename else gate(parent.name, self.name)
+        field_gate = None if self.typename else gate(parent.name, self.name, definition)
         self.gate: FieldGate | None = field_gate
         # Whether reading the field is audited: the audit call is skipped for the others.
         self.audited = field_gate is not None and field_gate.audited is not None

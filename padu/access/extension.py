@@ -16,7 +16,7 @@ from graphql.execution.values import VariableValues, get_argument_values
 from strawberry.extensions import SchemaExtension
 
 from padu.access.gate import Forbidden, gate
-from padu.access.policy import Decision, Viewer, decide
+from padu.access.policy import Decision, Viewer
 from padu.principal import Role
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ def _check_value(viewer: Viewer, kind: GraphQLInputType, value: Any) -> None:
     for name, given in value.items():
         if given is None:
             continue
-        if decide(viewer, kind.name, name, None) is not Decision.ALLOW:
+        if gate(kind.name, name, kind.fields[name]).decisions[viewer.role] is not Decision.ALLOW:
             raise Forbidden(
                 f"Your role ({viewer.role.value}) may not filter by {kind.name}.{name}; "
                 "leave it out.",
@@ -96,9 +96,10 @@ class AccessControl(SchemaExtension):
         if field.startswith("__") or type_name.startswith("__"):  # __typename, introspection
             return _next(root, info, *args, **kwargs)
         context: Context = info.context
-        policy = gate(type_name, field)
+        definition = info.parent_type.fields[field]
+        policy = gate(type_name, field, definition)
         decision = policy.decide(context.viewer, root)
-        check_inputs(context.viewer, info.parent_type.fields[field], kwargs)
+        check_inputs(context.viewer, definition, kwargs)
         context.audit.read(policy, root)
         value = _next(root, info, *args, **kwargs)
         return policy.mask(value) if decision is Decision.MASK else value

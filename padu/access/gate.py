@@ -72,11 +72,30 @@ class FieldGate:
         return mask_later(value) if isawaitable(value) else masked(value)
 
 
+class DeclaredGate(FieldGate):
+    """The gate of a field whose policy its declaration gives (``padu.declared``)."""
+
+    __slots__ = ()
+
+    def __init__(
+        self, type_name: str, field: str, decisions: dict[Role, Decision], audited: str | None
+    ) -> None:
+        self.type_name, self.field = type_name, field
+        self.label = f"{type_name}.{field}"
+        self.audited = audited
+        self.decisions = dict(decisions)
+
+
 _GATES: dict[tuple[str, str], FieldGate] = {}
+GATE_EXTENSION = "padu_gate"  # where a declared schema field carries its own gate
 
 
-def gate(type_name: str, field: str) -> FieldGate:
-    """The gate of ``type_name.field``, made on first use (the schema's fields are fixed)."""
+def gate(type_name: str, field: str, definition: Any = None) -> FieldGate:
+    """The gate of ``type_name.field``: the one its ``definition`` carries (a declared field),
+    else the policy table's, made on first use (the core schema's fields are fixed)."""
+    carried = (getattr(definition, "extensions", None) or {}).get(GATE_EXTENSION)
+    if carried is not None:
+        return carried  # type: ignore[no-any-return]
     key = (type_name, field)
     found = _GATES.get(key)
     if found is None:

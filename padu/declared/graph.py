@@ -1,7 +1,7 @@
 """Declared types in the GraphQL schema: objects, connections, filters and links both ways.
 
 The core schema is built by Strawberry; the declared types are added to it as graphql-core
-types. Each field carries its own policy (``extensions["padu_gate"]``): who reads it, masked or
+types. Each field carries its own gate (``extensions["padu_gate"]``): who reads it, masked or
 not, and which resident's personal data it is, so the executors apply the declaration's rules
 exactly as they apply the core table's. Rows come only through ``padu.declared.rows``.
 """
@@ -9,7 +9,6 @@ exactly as they apply the core table's. Rows come only through ``padu.declared.r
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeAlias, cast
 
@@ -28,6 +27,7 @@ from graphql import (
     GraphQLString,
 )
 
+from padu.access.gate import GATE_EXTENSION, DeclaredGate
 from padu.access.policy import Decision
 from padu.declared.declaration import ApplicationDecl, FieldDecl, LinkDecl, TypeDecl
 from padu.declared.rows import (
@@ -61,27 +61,6 @@ _CURSOR_PARTS: dict[str, type] = {
     "Int": int, "ID": int, "Float": float, "String": str, "NIK": str, "NIP": str,
     "Date": date, "DateTime": datetime, "Boolean": bool,
 }  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class DeclaredPolicy:
-    """The policy a declaration gives one field: a decision per role, and what it audits."""
-
-    type_name: str
-    field: str
-    decisions: Mapping[Role, Decision]
-    audited: str | None  # the row attribute holding the resident's NIK, for personal fields
-
-    @property
-    def label(self) -> str:
-        return f"{self.type_name}.{self.field}"
-
-
-def policy_of(definition: Any) -> DeclaredPolicy | None:
-    """The declared policy a schema field or input field carries, if it is a declared one."""
-    extensions = getattr(definition, "extensions", None) or {}
-    found: DeclaredPolicy | None = extensions.get("padu_policy")
-    return found
 
 
 def field_decisions(declared: TypeDecl, field: FieldDecl, kind: str) -> dict[Role, Decision]:
@@ -220,7 +199,7 @@ class _DeclaredType:
     def scalar_field(self, field: FieldDecl) -> GraphQLField:
         kind = self.kind[field.name]
         audited = self.resident_field if field.personal else None
-        policy = DeclaredPolicy(
+        policy = DeclaredGate(
             self.declared.name, field.name, field_decisions(self.declared, field, kind), audited
         )
         name = field.name
@@ -232,7 +211,7 @@ class _DeclaredType:
             self.types.scalar(kind),
             resolve=resolve,
             description="Personal data." if field.personal else None,
-            extensions={"padu_policy": policy},
+            extensions={GATE_EXTENSION: policy},
         )
 
     def link_field(self, link: LinkDecl) -> GraphQLField:
@@ -248,10 +227,8 @@ class _DeclaredType:
                 return None
             return await loader(info, key)
 
-        policy = DeclaredPolicy(
-            self.declared.name, link.name, readers_decisions(self.declared), None
-        )
-        return GraphQLField(target, resolve=resolve, extensions={"padu_policy": policy})
+        policy = DeclaredGate(self.declared.name, link.name, readers_decisions(self.declared), None)
+        return GraphQLField(target, resolve=resolve, extensions={GATE_EXTENSION: policy})
 
     def connection_type(self, node: GraphQLObjectType) -> GraphQLObjectType:
         page_info = self.types.schema.type_map["PageInfo"]
@@ -290,14 +267,14 @@ class _DeclaredType:
             return None
         fields = {}
         for name in declared.filters:
-            policy = DeclaredPolicy(
+            policy = DeclaredGate(
                 f"{declared.name}Filter",
                 name,
                 field_decisions(declared, declared.field(name), self.kind[name]),
                 None,
             )
             fields[name] = GraphQLInputField(
-                self.types.scalar(self.kind[name]), extensions={"padu_policy": policy}
+                self.types.scalar(self.kind[name]), extensions={GATE_EXTENSION: policy}
             )
         filter_type = GraphQLInputObjectType(
             f"{declared.name}Filter", fields, description="All given conditions must hold."
@@ -315,9 +292,9 @@ class _DeclaredType:
             arguments["filter"] = GraphQLArgument(filter_type)
         return arguments
 
-    def readers_policy(self, type_name: str, field: str) -> DeclaredPolicy:
+    def readers_policy(self, type_name: str, field: str) -> DeclaredGate:
         """The policy of a link or list of this type: whoever reads the type reads it."""
-        return DeclaredPolicy(type_name, field, readers_decisions(self.declared), None)
+        return DeclaredGate(type_name, field, readers_decisions(self.declared), None)
 
     def page_args(self, info: Info, arguments: Mapping[str, Any]) -> tuple[PageRequest, PageArgs]:
         # page_request reads only the context, which both kinds of info carry.
@@ -350,7 +327,7 @@ class _DeclaredType:
             resolve=resolve,
             description=f"{self.declared.name}s of this {link.to.lower()} "
             f"({self.declared.application}).",
-            extensions={"padu_policy": policy},
+            extensions={GATE_EXTENSION: policy},
         )
 
     def root_list(self) -> None:
@@ -364,7 +341,7 @@ class _DeclaredType:
             rows, total = await page(source, statements, info.context.viewer.principal, args)
             return connection(rows, request, cursor, known_count(total))
 
-        policy = DeclaredPolicy(
+        policy = DeclaredGate(
             "Query", self.declared.list_field, readers_decisions(self.declared), None
         )
         query.fields[self.declared.list_field] = GraphQLField(
@@ -373,7 +350,7 @@ class _DeclaredType:
             resolve=resolve,
             description=f"{self.declared.name}s in {self.declared.order} order "
             f"({self.declared.application}).",
-            extensions={"padu_policy": policy},
+            extensions={GATE_EXTENSION: policy},
         )
 
 

@@ -28,7 +28,7 @@ class Sources:
         """The source called ``name`` (as in configuration, health and traces)."""
         source = getattr(self, name, None)
         if not isinstance(source, Source):
-            raise KeyError(f"no source named {name!r}")
+            raise KeyError(f"no source named `{name}`")
         return source
 
     def __iter__(self) -> Iterator[Source]:
