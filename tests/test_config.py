@@ -239,8 +239,10 @@ def test_bad_port_environment(port: str, reason: str) -> None:
         pytest.param(
             {"sources": {"population": {"pool": 3}}},
             "sources.population.pool",
-            "unknown key (known: breaker_cooldown_seconds, breaker_failures, connect_timeout, dsn, "
-            "pool_max, pool_min, statement_timeout)",
+            "unknown key (known: api_key_header, auth, batch_path, batch_safe, "
+            "breaker_cooldown_seconds, breaker_failures, connect_timeout, dsn, health_path, "
+            "item_path, kind, max_concurrent, pool_max, pool_min, retries, statement_timeout, "
+            "token, url)",
             id="unknown-source-key",
         ),
         pytest.param(
