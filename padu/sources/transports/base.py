@@ -9,9 +9,11 @@ errors into the few below, so that policy never reads a driver's error codes.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from padu.config import SourceConfig
+
+H = TypeVar("H")
 
 
 class TransportError(Exception):
@@ -74,3 +76,9 @@ class Transport(ABC):
     @abstractmethod
     def busy(self) -> bool:
         """Whether every connection the transport may open is open and in use."""
+
+    def started(self, handle: H | None) -> H:
+        """``handle`` (a pool or client) once ``start`` has made it."""
+        if handle is None:
+            raise RuntimeError(f"source {self.config.name} is not started")
+        return handle

@@ -74,9 +74,7 @@ class HttpTransport(Transport):
 
     @property
     def client(self) -> httpx.AsyncClient:
-        if self._client is None:
-            raise RuntimeError(f"source {self.config.name} is not started")
-        return self._client
+        return self.started(self._client)
 
     def busy(self) -> bool:
         return self._in_flight >= self.config.pool_max

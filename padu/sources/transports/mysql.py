@@ -95,9 +95,7 @@ class MysqlTransport(SqlTransport):
 
     @property
     def pool(self) -> asyncmy.Pool:
-        if self._pool is None:
-            raise RuntimeError(f"source {self.config.name} is not started")
-        return self._pool
+        return self.started(self._pool)
 
     def busy(self) -> bool:
         pool = self.pool

@@ -59,9 +59,7 @@ class PostgresTransport(SqlTransport):
 
     @property
     def pool(self) -> asyncpg.Pool:
-        if self._pool is None:
-            raise RuntimeError(f"source {self.config.name} is not started")
-        return self._pool
+        return self.started(self._pool)
 
     def busy(self) -> bool:
         pool = self.pool
