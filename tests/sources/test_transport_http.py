@@ -65,15 +65,6 @@ async def url(behaviour: Behaviour) -> AsyncIterator[str]:
         yield base
 
 
-@pytest_asyncio.fixture
-async def started() -> AsyncIterator[list[Source]]:
-    """Sources a test starts, stopped after it."""
-    sources: list[Source] = []
-    yield sources
-    for source in sources:
-        await source.stop()
-
-
 async def start(started: list[Source], config: SourceConfig) -> Source:
     assert config.web is not None
     source = Health(config, config.web.url)

@@ -59,15 +59,6 @@ async def dsn() -> AsyncIterator[str]:
         yield created
 
 
-@pytest_asyncio.fixture
-async def started() -> AsyncIterator[list[Source]]:
-    """Sources a test starts, stopped after it."""
-    sources: list[Source] = []
-    yield sources
-    for source in sources:
-        await source.stop()
-
-
 async def start(started: list[Source], dsn: str, config: SourceConfig) -> Source:
     source = Clinic(config, dsn)
     await source.start()

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from tests.conftest import uvicorn_serving
 from tests.padu_process import free_port
 
 TOKEN = "rahasia-dinas-kesehatan"
@@ -100,16 +101,8 @@ async def web_service(behaviour: Behaviour) -> AsyncIterator[str]:
         service(behaviour), host="127.0.0.1", port=port, log_level="warning", lifespan="off",
         timeout_graceful_shutdown=1,
     )
-    server = uvicorn.Server(settings)
-    serving = asyncio.create_task(server.serve())
-    while not server.started:
-        assert not serving.done(), "uvicorn did not start"
-        await asyncio.sleep(0.02)
-    try:
+    async with uvicorn_serving(settings):
         yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await serving
 
 
 @asynccontextmanager

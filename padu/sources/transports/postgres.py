@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import asyncpg
@@ -23,6 +23,21 @@ _UNAVAILABLE = (
     asyncpg.CannotConnectNowError,
     asyncpg.TooManyConnectionsError,
 )
+
+
+@contextmanager
+def _lost_if_closed(connection: asyncpg.Connection) -> Iterator[None]:
+    """Report a connection the server closed as broken (Unreachable), not as asyncpg's bug.
+
+    asyncpg reports a connection the server closed while it sat idle in the pool (e.g.
+    ``pg_terminate_backend``, a restart) as an InternalClientError when it is next used.
+    """
+    try:
+        yield
+    except asyncpg.InternalClientError:
+        if not connection.is_closed():
+            raise
+        raise Unreachable() from None
 
 
 class PostgresTransport(SqlTransport):
@@ -81,7 +96,8 @@ class PostgresTransport(SqlTransport):
     async def fetch(self, query: str, args: Sequence[Any]) -> list[asyncpg.Record]:
         try:
             async with self.connection() as connection:
-                rows: list[asyncpg.Record] = await connection.fetch(query, *args)
+                with _lost_if_closed(connection):
+                    rows: list[asyncpg.Record] = await connection.fetch(query, *args)
         except TimeoutError:
             limit = self.config.statement_timeout
             raise TimedOut(f"did not answer within {limit:g}s") from None
@@ -96,8 +112,10 @@ class PostgresTransport(SqlTransport):
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
         try:
-            async with self.connection() as connection, connection.transaction():
-                yield connection
+            async with self.connection() as connection:
+                with _lost_if_closed(connection):
+                    async with connection.transaction():
+                        yield connection
         except TimeoutError:
             raise TimedOut("did not complete the write in time") from None
         except _UNAVAILABLE as exc:
