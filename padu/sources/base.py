@@ -128,11 +128,12 @@ class Source:
         ``max_concurrent`` in flight. ``path`` overrides the configured batch or item path.
         """
         web = self.web
-        if web.web.batch_path or (path and "{key}" not in path):
+        batch = "{key}" not in path if path else web.service.batch_path is not None
+        if batch:
             return await self.guard.run(
-                lambda: web.batch(keys, shape, path), read=web.web.batch_safe, rows=_found
+                lambda: web.batch(keys, shape, path), read=web.service.batch_safe, rows=_found
             )
-        in_flight = asyncio.Semaphore(web.web.max_concurrent)
+        in_flight = asyncio.Semaphore(web.service.max_concurrent)
 
         async def one(key: str) -> dict[str, Any] | None:
             async with in_flight:

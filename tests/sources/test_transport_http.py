@@ -101,6 +101,21 @@ async def test_per_key_calls_stay_within_max_concurrent(
     assert trace.counts == {"health": SourceCount(round_trips=6, rows=5)}
 
 
+async def test_a_path_given_by_the_caller_picks_batch_or_per_key(
+    started: list[Source], url: str, behaviour: Behaviour
+) -> None:
+    health = await start(started, health_config(url, batch_path="/nowhere", item_path=None))
+
+    per_key = await health.fetch_keys([K1, K2], RESIDENT, path="/residents/{key}")
+    batched = await health.fetch_keys([K3], RESIDENT, path="/residents:batch")
+
+    assert per_key == [RESIDENTS[K1], RESIDENTS[K2]]
+    assert batched == [RESIDENTS[K3]]
+    assert behaviour.hits == {
+        f"GET /residents/{K1}": 1, f"GET /residents/{K2}": 1, "POST /residents:batch": 1
+    }
+
+
 async def test_an_api_key_comes_from_the_environment_through_configuration(
     started: list[Source], url: str, behaviour: Behaviour
 ) -> None:

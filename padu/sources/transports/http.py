@@ -48,14 +48,14 @@ class HttpTransport(Transport):
         super().__init__(config, target)
         if config.web is None:
             raise ValueError(f"source {config.name} is http but has no web service settings")
-        self.web = config.web
+        self.service = config.web
         self._client: httpx.AsyncClient | None = None
         self._in_flight = 0
 
     async def start(self) -> None:
         self._client = httpx.AsyncClient(
             base_url=self.target,
-            headers=_auth_headers(self.web),
+            headers=_auth_headers(self.service),
             timeout=httpx.Timeout(
                 self.config.statement_timeout,
                 connect=self.config.connect_timeout,
@@ -106,7 +106,7 @@ class HttpTransport(Transport):
 
     async def ping(self) -> float:
         started = time.perf_counter()
-        await self.request("GET", self.web.health_path)
+        await self.request("GET", self.service.health_path)
         return (time.perf_counter() - started) * 1000
 
     async def get(self, path: str) -> Any | None:
@@ -120,7 +120,7 @@ class HttpTransport(Transport):
         self, key: str, shape: Shape, item_path: str | None = None
     ) -> dict[str, Any] | None:
         """The object with ``key`` (GET on ``item_path``), None when the service has none."""
-        path = item_path or self.web.item_path
+        path = item_path or self.service.item_path
         if path is None:
             raise ValueError(f"source {self.config.name} has no item_path")
         answer = await self.get(path.format(key=quote(str(key), safe="")))
@@ -130,7 +130,7 @@ class HttpTransport(Transport):
         self, keys: Sequence[str], shape: Shape, batch_path: str | None = None
     ) -> list[dict[str, Any] | None]:
         """The objects for ``keys`` in one POST ``{"keys": [...]}``, aligned, None where missing."""
-        path = batch_path or self.web.batch_path
+        path = batch_path or self.service.batch_path
         if path is None:
             raise ValueError(f"source {self.config.name} has no batch_path")
         response = await self.request("POST", path, json={"keys": list(keys)})
