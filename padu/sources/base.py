@@ -42,6 +42,7 @@ class Source:
 
     @property
     def breaker(self) -> CircuitBreaker:
+        """The source's circuit breaker (``/healthz`` shows its state)."""
         return self.guard.breaker
 
     async def start(self) -> None:
@@ -60,6 +61,7 @@ class Source:
 
     @property
     def sql(self) -> SqlTransport:
+        """The transport of a SQL kind (postgres, mysql)."""
         if not isinstance(self.transport, SqlTransport):
             raise TypeError(f"source {self.name} is {self.config.kind}: it takes no SQL")
         return self.transport
@@ -109,6 +111,7 @@ class Source:
 
     @property
     def web(self) -> HttpTransport:
+        """The transport of an http source."""
         if not isinstance(self.transport, HttpTransport):
             raise TypeError(f"source {self.name} is {self.config.kind}, not http")
         return self.transport
