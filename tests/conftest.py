@@ -210,13 +210,20 @@ async def on_a_port(config: Config, dsns: dict[str, str]) -> AsyncIterator[str]:
     port = free_port()
     app = create_app(config, dsns)
     settings = uvicorn_config(config, app, host="127.0.0.1", port=port, log_level="warning")
+    async with uvicorn_serving(settings):
+        yield f"127.0.0.1:{port}"
+
+
+@asynccontextmanager
+async def uvicorn_serving(settings: uvicorn.Config) -> AsyncIterator[None]:
+    """uvicorn serving with ``settings`` in this event loop, from started until the block ends."""
     server = uvicorn.Server(settings)
     serving = asyncio.create_task(server.serve())
     while not server.started:
         assert not serving.done(), "uvicorn did not start"
         await asyncio.sleep(0.02)
     try:
-        yield f"127.0.0.1:{port}"
+        yield
     finally:
         server.should_exit = True
         await serving

@@ -239,9 +239,60 @@ def test_bad_port_environment(port: str, reason: str) -> None:
         pytest.param(
             {"sources": {"population": {"pool": 3}}},
             "sources.population.pool",
-            "unknown key (known: breaker_cooldown_seconds, breaker_failures, connect_timeout, dsn, "
-            "pool_max, pool_min, statement_timeout)",
+            "unknown key (known: api_key_header, auth, batch_path, batch_safe, "
+            "breaker_cooldown_seconds, breaker_failures, connect_timeout, dsn, health_path, "
+            "item_path, kind, max_concurrent, pool_max, pool_min, retries, statement_timeout, "
+            "token, url)",
             id="unknown-source-key",
+        ),
+        pytest.param(
+            {"sources": {"learning": {"kind": "oracle"}}},
+            "sources.learning.kind",
+            "must be one of postgres, mysql, http, got 'oracle'",
+            id="unknown-source-kind",
+        ),
+        pytest.param(
+            {"sources": {"learning": {"kind": "mysql"}}},
+            "sources.learning.dsn",
+            "a mysql source needs a mysql:// DSN, like mysql://user@host:3306/name",
+            id="mysql-without-dsn",
+        ),
+        pytest.param(
+            {"sources": {"learning": {"kind": "mysql", "dsn": "postgresql://x@h/db"}}},
+            "sources.learning.dsn",
+            "a mysql source needs a mysql:// DSN, like mysql://user@host:3306/name",
+            id="mysql-with-postgres-dsn",
+        ),
+        pytest.param(
+            {"sources": {"learning": {"kind": "http", "url": "ftp://lms"}}},
+            "sources.learning.url",
+            "an http source needs an http(s) URL, got 'ftp://lms'",
+            id="http-url-scheme",
+        ),
+        pytest.param(
+            {"sources": {"learning": {"kind": "http", "url": "https://lms", "auth": "bearer"}}},
+            "sources.learning.token",
+            'is required with auth = "bearer" (e.g. token = "${API_TOKEN}")',
+            id="http-bearer-without-token",
+        ),
+        pytest.param(
+            {"sources": {"learning": {"kind": "http", "url": "https://lms", "item_path": "/u"}}},
+            "sources.learning.item_path",
+            "must contain {key}, got '/u'",
+            id="http-item-path-without-key",
+        ),
+        pytest.param(
+            {"sources": {"learning": {"url": "https://lms"}}},
+            "sources.learning.url",
+            "is for http sources only (this source is postgres)",
+            id="web-key-on-postgres",
+        ),
+        pytest.param(
+            {"state": {"kind": "mysql"}},
+            "state.kind",
+            "unknown key (known: breaker_cooldown_seconds, breaker_failures, connect_timeout, dsn, "
+            "pool_max, pool_min, retries, statement_timeout)",
+            id="state-is-postgres",
         ),
         pytest.param(
             {"sources": {"crm": {}}},
@@ -366,6 +417,34 @@ def test_source_that_is_not_a_table() -> None:
     message = error({"sources": {"population": "postgresql://u@h/db"}})
 
     assert message == f"{FILE}: sources.population: must be a table"
+
+
+def test_sources_of_each_kind_carry_their_options() -> None:
+    sources = {
+        "population": {},
+        "learning": {"kind": "mysql", "dsn": "mysql://moodle:${PW}@db:3306/moodle"},
+        "performance": {
+            "kind": "http", "url": "https://ekinerja.test/api/", "auth": "api_key",
+            "token": "${EKIN_KEY}", "api_key_header": "X-Key", "batch_path": "/pegawai:batch",
+            "batch_safe": True, "max_concurrent": 8, "retries": 0,
+        },
+    }  # fmt: skip
+    config = parse_config({"sources": sources}, FILE, {"PW": "s3cret", "EKIN_KEY": "k-123"})
+
+    population, learning, performance = (config.sources[n] for n in sources)
+    assert (population.kind, population.retries, population.web) == ("postgres", 1, None)
+    assert (learning.kind, learning.dsn) == ("mysql", "mysql://moodle:s3cret@db:3306/moodle")
+    assert (performance.kind, performance.retries, performance.dsn) == ("http", 0, None)
+    assert performance.web == padu.config.WebServiceConfig(
+        url="https://ekinerja.test/api",
+        auth="api_key",
+        token="k-123",
+        api_key_header="X-Key",
+        batch_path="/pegawai:batch",
+        batch_safe=True,
+        max_concurrent=8,
+    )
+    assert config.state.kind == "postgres"
 
 
 def test_unknown_demo_scale() -> None:

@@ -1,209 +1,167 @@
-"""What every source adapter shares: its pool's lifecycle and counted, guarded round trips."""
+"""What every source adapter shares: its transport, guarded round trips and paging SQL."""
 
 from __future__ import annotations
 
-import logging
-import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager, nullcontext
+import asyncio
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 import asyncpg
 
 from padu.config import SourceConfig
-from padu.errors import SourceTimeout, SourceUnavailable
-from padu.fairness import current_share
-from padu.sources.breaker import CircuitBreaker, CircuitOpen
-from padu.sources.trace import current_trace
+from padu.sources.breaker import CircuitBreaker
+from padu.sources.guard import Guard
+from padu.sources.transports import SqlTransport, transport_for
+from padu.sources.transports.base import AlreadyApplied as AlreadyApplied  # Source's interface
+from padu.sources.transports.http import HttpTransport
+from padu.sources.transports.postgres import PostgresTransport
+from padu.sources.transports.shape import Shape
 
-log = logging.getLogger("padu.sources")
-NO_WRITE_KEYS = (
-    "has no padu_tulisan table, which Padu's writes need (demo data seeded by an older Padu: "
-    "run `padu seed` again)"
-)
 T = TypeVar("T")
-
-# Errors that mean "the source is unreachable or broken", not "the query is wrong".
-_UNAVAILABLE = (
-    OSError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.InterfaceError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.TooManyConnectionsError,
-)
 
 
 class Source:
-    """One source system reached through its own asyncpg pool."""
+    """One source system: a plug-in over the transport of its configured kind.
+
+    The transport (padu.sources.transports) knows the engine; the guard (padu.sources.guard)
+    applies Padu's policy to every call. SQL kinds offer ``fetch`` (the engine's own
+    placeholders and rows: asyncpg records for postgres, dicts for mysql), ``fetch_dicts``
+    (portable ``$n`` SQL), ``transaction``, ``write`` and ``applied``; http offers ``get``,
+    ``fetch_keys`` and ``post``.
+    """
 
     name: ClassVar[str]
 
     def __init__(self, config: SourceConfig, dsn: str) -> None:
         self.config = config
         self.dsn = dsn
-        self._pool: asyncpg.Pool | None = None
-        self.breaker = CircuitBreaker(config.breaker_failures, config.breaker_cooldown)
+        self.transport = transport_for(config, dsn)
+        self.guard = Guard(self.name, config, self.transport)
+
+    @property
+    def breaker(self) -> CircuitBreaker:
+        """The source's circuit breaker (``/healthz`` shows its state)."""
+        return self.guard.breaker
 
     async def start(self) -> None:
         """Open the pool; a source that is down at start-up is retried on first use."""
-        options: dict[str, Any] = {
-            "max_size": self.config.pool_max,
-            "timeout": self.config.connect_timeout,
-            "command_timeout": self.config.statement_timeout,
-            "server_settings": {"application_name": f"padu:{self.name}"},
-        }
-        try:
-            self._pool = await asyncpg.create_pool(
-                self.dsn, min_size=self.config.pool_min, **options
-            )
-        except (TimeoutError, *_UNAVAILABLE) as exc:
-            log.warning("source %s unreachable at start-up (%s); will retry on use", self.name, exc)
-            self._pool = await asyncpg.create_pool(self.dsn, min_size=0, **options)
+        await self.transport.start()
 
     async def stop(self) -> None:
-        if self._pool is not None:
-            await self._pool.close()
-            self._pool = None
+        await self.transport.stop()
 
     @property
     def pool(self) -> asyncpg.Pool:
-        if self._pool is None:
-            raise RuntimeError(f"source {self.name} is not started")
-        return self._pool
+        """The asyncpg pool of a postgres source (for LISTEN and locks the adapters take)."""
+        if not isinstance(self.transport, PostgresTransport):
+            raise TypeError(f"source {self.name} is {self.config.kind}, not postgres")
+        return self.transport.pool
 
-    @asynccontextmanager
-    async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
-        """A pooled connection, within the calling caller's share of the pool (padu.fairness).
+    @property
+    def sql(self) -> SqlTransport:
+        """The transport of a SQL kind (postgres, mysql)."""
+        if not isinstance(self.transport, SqlTransport):
+            raise TypeError(f"source {self.name} is {self.config.kind}: it takes no SQL")
+        return self.transport
 
-        Waiting for the share is the caller's own requests queueing behind each other, so it
-        has no timeout of its own. Waiting for the pool is bounded by ``connect_timeout``: when
-        every connection is busy that is load, not failure (SourceBusy, which the circuit
-        breaker does not count); when the pool cannot even connect, the source is down.
-        """
-        share = current_share.get()
-        async with share.slot(self.name, self.config.pool_max) if share else nullcontext():
-            try:
-                connection = await self.pool.acquire(timeout=self.config.connect_timeout)
-            except TimeoutError:
-                waited = f"gave no connection within {self.config.connect_timeout:g}s"
-                if self._busy():
-                    raise SourceBusy(self.name, f"{waited}, all busy; try again") from None
-                raise SourceUnavailable(self.name, waited) from None
-            try:
-                yield connection
-            finally:
-                await self.pool.release(connection)
-
-    def _busy(self) -> bool:
-        """Whether every connection of the pool is open and in use."""
-        pool = self.pool
-        full: bool = pool.get_size() >= pool.get_max_size()
-        return full and pool.get_idle_size() == 0
-
-    @asynccontextmanager
-    async def _guarded(self) -> AsyncIterator[None]:
-        """Consult the circuit breaker before a call and tell it how the call went."""
-        try:
-            self.breaker.before_call()
-        except CircuitOpen as resting:
-            raise SourceUnavailable(
-                self.name, f"is failing; calls paused ({resting}) before a new try"
-            ) from None
-        try:
-            yield
-        except SourceBusy:  # the pool was full: load, which says nothing of the source's health
-            self.breaker.inconclusive()
-            raise
-        except SourceUnavailable:  # timeouts included: the source did not serve the call
-            self.breaker.failed()
-            raise
-        except BaseException:  # the source answered (an error of the query or the caller)
-            self.breaker.succeeded()
-            raise
-        self.breaker.succeeded()
-
-    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
+    async def fetch(self, query: str, *args: Any) -> list[Any]:
         """Run one read as one counted round trip; connection trouble becomes SourceUnavailable.
 
         Waiting for a connection is bounded by ``connect_timeout`` and the statement by
-        ``statement_timeout`` (asyncpg cancels it on the server when it expires). A read
-        that fails on a broken connection (e.g. after the server restarted) is retried once
-        on a fresh one; reads change nothing, so that is safe. Writes are never retried here.
+        ``statement_timeout`` (cancelled on the server when it expires). A read that fails
+        on a broken connection is retried (``retries``, default once); writes never are.
         """
-        async with self._guarded():
-            try:
-                rows = await self._fetch_once(query, args)
-            except _UNAVAILABLE as exc:
-                log.info("source %s: retrying a read once after %s", self.name, type(exc).__name__)
-                try:
-                    rows = await self._fetch_once(query, args)
-                except _UNAVAILABLE as again:
-                    log.warning("source %s unavailable: %s", self.name, again)
-                    raise SourceUnavailable(self.name) from None
-        trace = current_trace.get()
-        if trace is not None:
-            trace.record(self.name, len(rows))
-        return rows
+        sql = self.sql
+        return await self.guard.run(lambda: sql.fetch(query, args), read=True, rows=len)
 
-    async def _fetch_once(self, query: str, args: tuple[Any, ...]) -> list[asyncpg.Record]:
-        async with self._connection() as connection:
-            try:
-                rows: list[asyncpg.Record] = await connection.fetch(query, *args)
-            except TimeoutError:
-                limit = self.config.statement_timeout
-                raise SourceTimeout(self.name, f"did not answer within {limit:g}s") from None
-        return rows
+    async def fetch_dicts(self, query: str, *args: Any) -> list[dict[str, Any]]:
+        """``fetch`` for portable SQL (``$1, $2, ...`` on every SQL kind), rows as dicts."""
+        sql = self.sql
+        return await self.guard.run(lambda: sql.fetch_dicts(query, args), read=True, rows=len)
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
+    async def transaction(self) -> AsyncIterator[Any]:
         """One transaction, counted as one round trip; connection trouble is SourceUnavailable."""
-        async with self._guarded():
-            try:
-                async with self._connection() as connection, connection.transaction():
-                    yield connection
-            except TimeoutError:
-                raise SourceTimeout(self.name, "did not complete the write in time") from None
-            except _UNAVAILABLE as exc:
-                log.warning("source %s unavailable during a write: %s", self.name, exc)
-                raise SourceUnavailable(self.name) from None
-        trace = current_trace.get()
-        if trace is not None:
-            trace.record(self.name, 0)
+        sql = self.sql
+        async with self.guard.held(), sql.transaction() as connection:
+            yield connection
 
     @asynccontextmanager
-    async def write(self, key: str) -> AsyncIterator[asyncpg.Connection]:
+    async def write(self, key: str) -> AsyncIterator[Any]:
         """A transaction for one keyed write.
 
         The key goes into ``padu_tulisan`` in the same transaction, so the write happens at
         most once: a second attempt with the key raises AlreadyApplied and changes nothing.
         """
         async with self.transaction() as connection:
-            try:
-                claimed = await connection.fetchval(
-                    "INSERT INTO padu_tulisan (kunci) VALUES ($1) "
-                    "ON CONFLICT (kunci) DO NOTHING RETURNING kunci",
-                    key,
-                )
-            except asyncpg.UndefinedTableError:
-                raise SourceUnavailable(self.name, NO_WRITE_KEYS) from None
-            if claimed is None:
+            if not await self.sql.claim(connection, key):
                 raise AlreadyApplied(key)
             yield connection
 
     async def applied(self, key: str) -> bool:
         """Whether the keyed write ``key`` was committed here."""
-        try:
-            rows = await self.fetch("SELECT 1 FROM padu_tulisan WHERE kunci = $1", key)
-        except asyncpg.UndefinedTableError:
-            raise SourceUnavailable(self.name, NO_WRITE_KEYS) from None
-        return bool(rows)
+        sql = self.sql
+        return await self.guard.run(lambda: sql.applied(key), read=True, rows=int)
 
     async def ping(self) -> float:
         """Round-trip latency to the source in milliseconds; raises SourceUnavailable if down."""
-        started = time.perf_counter()
-        await self.fetch("SELECT 1")
-        return (time.perf_counter() - started) * 1000
+        return await self.guard.run(self.transport.ping, read=True, rows=lambda _: 1)
+
+    @property
+    def web(self) -> HttpTransport:
+        """The transport of an http source."""
+        if not isinstance(self.transport, HttpTransport):
+            raise TypeError(f"source {self.name} is {self.config.kind}, not http")
+        return self.transport
+
+    async def get(self, path: str) -> Any | None:
+        """The JSON answer to GET ``path`` as one counted round trip; None for 404."""
+        web = self.web
+        return await self.guard.run(lambda: web.get(path), read=True, rows=_answered)
+
+    async def fetch_keys(
+        self, keys: Sequence[str], shape: Shape, *, path: str | None = None
+    ) -> list[dict[str, Any] | None]:
+        """The objects for ``keys``, aligned (None where missing), each checked against ``shape``.
+
+        One batch call (one round trip) where the service has a batch path, retried only if
+        the batch is marked safe; else one GET per key (one round trip each), at most
+        ``max_concurrent`` in flight. ``path`` overrides the configured batch or item path.
+        """
+        web = self.web
+        batch = "{key}" not in path if path else web.service.batch_path is not None
+        if batch:
+            return await self.guard.run(
+                lambda: web.batch(keys, shape, path), read=web.service.batch_safe, rows=_found
+            )
+        in_flight = asyncio.Semaphore(web.service.max_concurrent)
+
+        async def one(key: str) -> dict[str, Any] | None:
+            async with in_flight:
+                return await self.guard.run(
+                    lambda: web.one(key, shape, path), read=True, rows=_answered
+                )
+
+        answers = await asyncio.gather(*(one(key) for key in keys), return_exceptions=True)
+        for answer in answers:
+            if isinstance(answer, BaseException):
+                raise answer
+        return cast(list[dict[str, Any] | None], answers)
+
+    async def post(self, path: str, body: Any, *, key: str) -> Any:
+        """One keyed write (never retried); AlreadyApplied if the service had ``key`` before."""
+        web = self.web
+        return await self.guard.run(lambda: web.post(path, body, key), read=False, rows=_answered)
+
+
+def _answered(answer: Any) -> int:
+    return int(answer is not None)
+
+
+def _found(answers: list[dict[str, Any] | None]) -> int:
+    return sum(map(_answered, answers))
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,10 +268,3 @@ def counted_page(
     """The items and total of a ``page_with_total`` statement."""
     return [make(r) for r in rows if r["n"] is not None], int(rows[0]["total"])
 
-
-class SourceBusy(SourceUnavailable):
-    """Every connection of the source's pool stayed in use: Padu's load, not the source's fault."""
-
-
-class AlreadyApplied(Exception):
-    """A keyed write found its key: it was applied before, so it does nothing now."""

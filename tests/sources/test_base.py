@@ -34,16 +34,7 @@ def probe_config(*, pool_min: int = 0, statement_timeout: float = 10.0) -> Sourc
     )
 
 
-@pytest_asyncio.fixture
-async def started() -> AsyncIterator[list[Probe]]:
-    """Probes a test starts, stopped after it."""
-    probes: list[Probe] = []
-    yield probes
-    for probe in probes:
-        await probe.stop()
-
-
-async def start(probes: list[Probe], dsn: str, config: SourceConfig) -> Probe:
+async def start(probes: list[Source], dsn: str, config: SourceConfig) -> Probe:
     probe = Probe(config, dsn)
     await probe.start()
     probes.append(probe)
@@ -52,7 +43,7 @@ async def start(probes: list[Probe], dsn: str, config: SourceConfig) -> Probe:
 
 @pytest.mark.parametrize("pool_min", [0, 1], ids=["lazy-pool", "down-at-start-up"])
 async def test_unreachable_source_raises_source_unavailable(
-    started: list[Probe], pool_min: int
+    started: list[Source], pool_min: int
 ) -> None:
     # Start-up does not fail when the source is down; the first query does.
     probe = await start(started, CLOSED_PORT_DSN, probe_config(pool_min=pool_min))
@@ -85,7 +76,7 @@ async def silent_dsn() -> AsyncIterator[str]:
 
 
 async def test_connect_timeout_is_not_reported_as_the_statement_timeout(
-    started: list[Probe], silent_dsn: str
+    started: list[Source], silent_dsn: str
 ) -> None:
     config = SourceConfig(
         name="probe", dsn=None, pool_min=0, pool_max=1, connect_timeout=0.2, statement_timeout=5
@@ -100,7 +91,7 @@ async def test_connect_timeout_is_not_reported_as_the_statement_timeout(
 
 
 async def test_query_slower_than_statement_timeout_raises_source_timeout(
-    started: list[Probe], dsns: dict[str, str], trace: SourceTrace
+    started: list[Source], dsns: dict[str, str], trace: SourceTrace
 ) -> None:
     probe = await start(started, dsns["population"], probe_config(statement_timeout=0.3))
 
@@ -119,7 +110,7 @@ async def test_query_slower_than_statement_timeout_raises_source_timeout(
 
 
 async def test_fetch_counts_one_round_trip_and_its_rows(
-    started: list[Probe], dsns: dict[str, str], trace: SourceTrace
+    started: list[Source], dsns: dict[str, str], trace: SourceTrace
 ) -> None:
     probe = await start(started, dsns["population"], probe_config())
 
