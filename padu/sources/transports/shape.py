@@ -39,7 +39,7 @@ class Shape:
     def __post_init__(self) -> None:
         for name, declared in self.fields.items():
             if declared.removesuffix("?") not in _TYPES:
-                raise ValueError(f"field {name}: unknown JSON type {declared!r}")
+                raise ValueError(f"field {name}: unknown JSON type `{declared}`")
 
     def objects(self, answer: Any) -> list[dict[str, Any]]:
         """``answer`` if it is a list of well-formed objects; else Faulty with the reason."""
