@@ -16,6 +16,7 @@ from starlette.types import Receive, Scope, Send
 from padu.access.audit import audit_key
 from padu.auth import Authenticator
 from padu.config import Config, load_config
+from padu.declared.catalogue import field_kinds
 from padu.dispatcher import Dispatcher
 from padu.errors import PaduError
 from padu.logs import install_redaction
@@ -91,7 +92,13 @@ def create_app(config: Config, dsns: Mapping[str, str] | None = None) -> Starlet
             await seed_if_empty(config, resolved)
         sources = Sources.create(config, resolved)
         await sources.start()
-        await sources.state.migrate()
+        try:
+            await sources.state.migrate()
+            # A declaration its source contradicts stops start-up here, before anything runs.
+            schema = build_schema(config, await field_kinds(config, sources.applications))
+        except BaseException:
+            await sources.stop()
+            raise
         app.state.sources = sources
         app.state.config = config
         authenticator = Authenticator(
@@ -104,7 +111,7 @@ def create_app(config: Config, dsns: Mapping[str, str] | None = None) -> Starlet
         await changes.start()
         app.state.changes = changes
         app.state.graphql = PaduGraphQL(
-            build_schema(config),
+            schema,
             config,
             sources,
             authenticator,

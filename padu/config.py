@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from padu.declared.declaration import ApplicationDecl, DeclarationError, parse_applications
 from padu.region import Region, UnknownRegion, load_region
 
 SOURCE_NAMES = ("population", "service_requests", "performance", "learning")
@@ -24,6 +25,7 @@ EXECUTORS = ("compiled", "standard", "verify")
 DEFAULT_CONFIG = "padu.toml"
 
 Mode = Literal["development", "production"]
+_SOURCE_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
@@ -68,7 +70,13 @@ class SourceConfig:
 
     @property
     def embedded(self) -> bool:
-        return self.dsn is None
+        """Hosted in the embedded PostgreSQL: a SQL source given no DSN."""
+        return self.dsn is None and self.kind != "http"
+
+    @property
+    def target(self) -> str | None:
+        """Where the source is reached: its DSN, or a web service's base URL."""
+        return self.web.url if self.web is not None else self.dsn
 
 
 @dataclass(frozen=True)
@@ -155,6 +163,7 @@ class Config:
     http: HttpConfig = HttpConfig()
     outbox: OutboxConfig = OutboxConfig()
     audit_hash_key: str | None = None
+    applications: tuple[ApplicationDecl, ...] = ()  # joined by declaration (padu.declared)
 
     @property
     def development(self) -> bool:
@@ -277,8 +286,12 @@ def _source(
             raise r.fail("dsn", "an http source is reached by its url, not a dsn")
     elif kind == "postgres" and dsn is not None and not dsn.startswith(_DSN_PREFIXES[kind]):
         raise r.fail("dsn", "must be a postgresql:// URL (or empty for the embedded server)")
-    elif kind == "mysql" and (dsn is None or not dsn.startswith(_DSN_PREFIXES[kind])):
-        raise r.fail("dsn", "a mysql source needs a mysql:// DSN, like mysql://user@host:3306/name")
+    elif kind == "mysql" and dsn is not None and not dsn.startswith(_DSN_PREFIXES[kind]):
+        raise r.fail(
+            "dsn",
+            "a mysql source needs a mysql:// DSN like mysql://user@host:3306/name (or none: "
+            "the embedded PostgreSQL hosts it)",
+        )
     for key in _WEB_KEYS:
         if key in table and kind != "http":
             raise r.fail(key, f"is for http sources only (this source is {kind})")
@@ -413,13 +426,22 @@ def _http(r: _Reader) -> HttpConfig:
 
 def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> Config:
     """Validate parsed TOML into a Config; ``env`` supplies HOST and PORT overrides."""
-    sections = ("audit", "auth", "http", "limits", "outbox", "padu", "server", "sources", "state")
+    sections = (
+        "applications", "audit", "auth", "http", "limits", "outbox", "padu", "server", "sources",
+        "state",
+    )  # fmt: skip
     top = _Reader(file, data, "", sections, env)
     padu_keys = ("demo_scale", "jp_required", "min_group_size", "mode", "region", "state_dir")
     padu = _Reader(file, top.table_at("padu"), "padu.", padu_keys, env)
     server_keys = ("executor", "host", "port", "shutdown_grace_seconds", "workers")
     server = _Reader(file, top.table_at("server"), "server.", server_keys, env)
-    sources = _Reader(file, top.table_at("sources"), "sources.", SOURCE_NAMES, env, "source")
+    source_tables = top.table_at("sources")
+    # The core systems always; any other name is an application's source (padu.declared).
+    source_names = (*SOURCE_NAMES, *(n for n in source_tables if n not in SOURCE_NAMES))
+    sources = _Reader(file, source_tables, "sources.", source_names, env, "source")
+    for name in source_names:
+        if not _SOURCE_NAME.fullmatch(name) or name == "state":
+            raise sources.fail(name, "a source name is lower-case letters, digits and _")
 
     mode = padu.string("mode", "development")
     if mode not in MODES:
@@ -469,6 +491,11 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
     if audit_key is None and production:
         raise audit.fail("hash_key", "is required in production (it keys the NIK hashes)")
 
+    configured = {name: _source(file, name, sources.table_at(name), env) for name in source_names}
+    try:
+        applications = parse_applications(top.table_at("applications"), configured)
+    except DeclarationError as exc:
+        raise ConfigError(file, f"applications.{exc.key}", exc.reason) from None
     base = Path(file).parent if file != "(defaults)" else Path.cwd()
     return Config(
         file=file,
@@ -483,7 +510,8 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
         demo_scale=demo_scale,
         jp_required=int(padu.number("jp_required", 20, minimum=0, integer=True)),
         min_group_size=int(padu.number("min_group_size", 5, minimum=1, integer=True)),
-        sources={name: _source(file, name, sources.table_at(name), env) for name in SOURCE_NAMES},
+        sources=configured,
+        applications=applications,
         state=_source(file, "state", top.table_at("state"), env, prefix="state."),
         auth=_auth(auth, production),
         limits=_limits(limits),

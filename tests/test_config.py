@@ -215,7 +215,8 @@ def test_bad_port_environment(port: str, reason: str) -> None:
         pytest.param(
             {"serverr": {}},
             "serverr",
-            "unknown key (known: audit, auth, http, limits, outbox, padu, server, sources, state)",
+            "unknown key (known: applications, audit, auth, http, limits, outbox, padu, server, "
+            "sources, state)",
             id="unknown-top-level-key",
         ),
         pytest.param(
@@ -252,15 +253,10 @@ def test_bad_port_environment(port: str, reason: str) -> None:
             id="unknown-source-kind",
         ),
         pytest.param(
-            {"sources": {"learning": {"kind": "mysql"}}},
-            "sources.learning.dsn",
-            "a mysql source needs a mysql:// DSN, like mysql://user@host:3306/name",
-            id="mysql-without-dsn",
-        ),
-        pytest.param(
             {"sources": {"learning": {"kind": "mysql", "dsn": "postgresql://x@h/db"}}},
             "sources.learning.dsn",
-            "a mysql source needs a mysql:// DSN, like mysql://user@host:3306/name",
+            "a mysql source needs a mysql:// DSN like mysql://user@host:3306/name (or none: "
+            "the embedded PostgreSQL hosts it)",
             id="mysql-with-postgres-dsn",
         ),
         pytest.param(
@@ -295,10 +291,36 @@ def test_bad_port_environment(port: str, reason: str) -> None:
             id="state-is-postgres",
         ),
         pytest.param(
-            {"sources": {"crm": {}}},
-            "sources.crm",
-            "unknown source (known: population, service_requests, performance, learning)",
-            id="unknown-source",
+            {"sources": {"Crm-2": {}}},
+            "sources.Crm-2",
+            "a source name is lower-case letters, digits and _",
+            id="bad-source-name",
+        ),
+        pytest.param(
+            {"applications": {"crm": {"source": "crm", "types": {}}}},
+            "applications.crm.source",
+            "names no [sources.crm] table",
+            id="application-without-its-source",
+        ),
+        pytest.param(
+            {
+                "sources": {"crm": {}},
+                "applications": {
+                    "crm": {
+                        "source": "crm",
+                        "types": {
+                            "Customer": {
+                                "table": "pelanggan",
+                                "key": "id",
+                                "fields": {"id": {"type": "Money"}},
+                            }
+                        },
+                    }
+                },
+            },
+            "applications.crm.types.Customer.fields.id.type",
+            "'Money' is not one of String, Int, Float, Boolean, ID, Date, DateTime, NIK, NIP",
+            id="declared-field-type",
         ),
         pytest.param({"padu": "36.71"}, "padu", "must be a table", id="padu-not-a-table"),
         pytest.param({"sources": []}, "sources", "must be a table", id="sources-not-a-table"),
@@ -580,3 +602,18 @@ def test_load_config_with_bad_toml_syntax(tmp_path: Path) -> None:
 )
 def test_security_settings_are_checked(data: dict[str, Any], key: str, reason: str) -> None:
     assert error(data) == f"{FILE}: {key}: {reason}"
+
+
+def test_an_application_source_of_any_kind_joins_the_core_ones() -> None:
+    """Any [sources.NAME] beside the four core systems is an application's source; a mysql
+    source with no DSN is hosted, like the core ones, in the embedded PostgreSQL."""
+    config = parse_config(
+        {"sources": {"payments": {"kind": "mysql"}, "clinics": {"kind": "http",
+                                                               "url": "http://127.0.0.1:9"}}},
+        "padu.toml", {},
+    )  # fmt: skip
+    assert list(config.sources) == [
+        "population", "service_requests", "performance", "learning", "payments", "clinics",
+    ]  # fmt: skip
+    assert (config.sources["payments"].kind, config.sources["payments"].dsn) == ("mysql", None)
+    assert config.applications == ()

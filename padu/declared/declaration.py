@@ -135,6 +135,12 @@ def _application(name: str, table: Any, sources: Mapping[str, object]) -> Applic
     source = _text(where, table, "source")
     if source not in sources:
         raise DeclarationError(f"{where}.source", f"names no [sources.{source}] table")
+    if getattr(sources[source], "kind", None) == "http":
+        raise DeclarationError(
+            f"{where}.source",
+            f"{source} is a web service (kind http); declared types are served from SQL sources "
+            "(postgres, mysql) so far",
+        )
     types = _table(f"{where}.types", table.get("types", {}))
     if not types:
         raise DeclarationError(f"{where}.types", "declares no type")

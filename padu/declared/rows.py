@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from padu.declared.declaration import TypeDecl
 from padu.declared.sql import IN_PAGE, TOTAL, Statement, Statements
@@ -50,11 +50,10 @@ class PageArgs:
     after: Any | None
 
 
-class DeclaredSource:
+class DeclaredSource(Protocol):
     """What the loaders ask of a declared type's source: the rows of one statement."""
 
-    async def rows(self, statement: Statement) -> Sequence[Mapping[str, Any]]:
-        raise NotImplementedError
+    async def rows(self, statement: Statement) -> Sequence[Mapping[str, Any]]: ...
 
 
 class DeclaredByKeyLoader(ByKeyLoader[Any, Row]):

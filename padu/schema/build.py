@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import strawberry
@@ -15,6 +15,8 @@ from strawberry.types.graphql import OperationType
 from padu.access.extension import AccessControl
 from padu.compiled import CompiledExecutor
 from padu.config import Config
+from padu.declared.catalogue import declared_kinds
+from padu.declared.graph import extend_schema
 from padu.limits import limit_extensions
 from padu.schema.input_checks import input_checks
 from padu.schema.mutations import Mutation
@@ -61,8 +63,14 @@ class PaduSchema(strawberry.Schema):
         )
 
 
-def build_schema(config: Config | None = None) -> PaduSchema:
-    """The schema as served under ``config`` (limits, access control); bare without one."""
+def build_schema(
+    config: Config | None = None, kinds: Mapping[tuple[str, str], str] | None = None
+) -> PaduSchema:
+    """The schema as served under ``config`` (limits, access control); bare without one.
+
+    The declared applications' types join it when their fields' types are known: ``kinds``,
+    read from the sources' catalogues (``padu.declared.catalogue``), or all declared.
+    """
     if config is None:
         return PaduSchema(
             query=Query,
@@ -72,7 +80,7 @@ def build_schema(config: Config | None = None) -> PaduSchema:
         )
     production = not config.development
     executor = type("Executor", (CompiledExecutor,), {"mode": config.executor})
-    return PaduSchema(
+    built = PaduSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -88,6 +96,17 @@ def build_schema(config: Config | None = None) -> PaduSchema:
             input_checks(config.limits.max_string_chars),  # after: it checks a valid document
         ],
     )
+    if config.applications:
+        known = kinds if kinds is not None else declared_kinds(config.applications)
+        if known is None:
+            raise ValueError("the declared fields' types are read from the sources first")
+        # A mysql source given no DSN is hosted in the embedded PostgreSQL.
+        dialects = {
+            name: "postgres" if source.embedded else source.kind
+            for name, source in config.sources.items()
+        }
+        extend_schema(built._schema, config.applications, known, dialects)
+    return built
 
 
 schema = build_schema()

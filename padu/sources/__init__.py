@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from padu.config import Config
+from padu.config import SOURCE_NAMES, Config
+from padu.sources.application import ApplicationSource, application_source
 from padu.sources.base import Source
 from padu.sources.learning_writes import LearningWrites
 from padu.sources.performance_writes import PerformanceWrites
@@ -16,30 +17,36 @@ from padu.sources.state import StateSource
 
 @dataclass(frozen=True)
 class Sources:
-    """The four source systems Padu federates, and Padu's own ``state`` database."""
+    """The four core systems, every declared application's source, and Padu's ``state``."""
 
     population: PopulationSource
     service_requests: ServiceRequestWrites
     performance: PerformanceWrites
     learning: LearningWrites
     state: StateSource
+    applications: Mapping[str, ApplicationSource] = field(default_factory=dict)
 
     def named(self, name: str) -> Source:
         """The source called ``name`` (as in configuration, health and traces)."""
-        source = getattr(self, name, None)
+        source = self.applications.get(name) or getattr(self, name, None)
         if not isinstance(source, Source):
             raise KeyError(f"no source named `{name}`")
         return source
 
     def __iter__(self) -> Iterator[Source]:
-        return iter(
-            (self.population, self.service_requests, self.performance, self.learning, self.state)
-        )
+        core = (self.population, self.service_requests, self.performance, self.learning)
+        return iter((*core, *self.applications.values(), self.state))
 
     @classmethod
     def create(cls, config: Config, dsns: Mapping[str, str]) -> Sources:
-        """Adapters for each source (``dsns`` names all five), not yet started."""
+        """Adapters for each configured source and ``state`` (``dsns`` names them all), not yet
+        started: the core systems' own, a plain plug-in for every other."""
         configs = config.sources
+        applications = {
+            name: application_source(source, dsns[name])
+            for name, source in configs.items()
+            if name not in SOURCE_NAMES
+        }
         return cls(
             population=PopulationSource(configs["population"], dsns["population"]),
             service_requests=ServiceRequestWrites(
@@ -48,6 +55,7 @@ class Sources:
             performance=PerformanceWrites(configs["performance"], dsns["performance"]),
             learning=LearningWrites(configs["learning"], dsns["learning"]),
             state=StateSource(config.state, dsns["state"]),
+            applications=applications,
         )
 
     async def start(self) -> None:

@@ -267,4 +267,3 @@ def counted_page(
 ) -> tuple[list[T], int]:
     """The items and total of a ``page_with_total`` statement."""
     return [make(r) for r in rows if r["n"] is not None], int(rows[0]["total"])
-

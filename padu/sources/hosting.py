@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Mapping
 
-from padu.config import Config
+from padu.config import SOURCE_NAMES, Config
 from padu.sources.embedded import ensure_database, start_embedded, with_database
 
 log = logging.getLogger("padu.hosting")
@@ -20,8 +20,8 @@ def embedded_database(source: str) -> str:
 async def source_dsns(config: Config) -> dict[str, str]:
     """A DSN for every source and for ``state``, creating embedded databases when needed."""
     every = {**config.sources, "state": config.state}
-    dsns = {name: s.dsn for name, s in every.items() if s.dsn is not None}
-    embedded = [name for name, s in every.items() if s.dsn is None]
+    dsns = {name: s.target for name, s in every.items() if s.target is not None}
+    embedded = [name for name, s in every.items() if s.embedded]
     if embedded:
         data_dir = config.state_dir / "postgres"
         log.info("embedded PostgreSQL in %s hosts: %s", data_dir, ", ".join(embedded))
@@ -33,11 +33,11 @@ async def source_dsns(config: Config) -> dict[str, str]:
 
 
 async def unseeded(config: Config, dsns: Mapping[str, str]) -> list[str]:
-    """Embedded sources that hold no demo data yet."""
+    """Embedded core sources that hold no demo data yet."""
     from padu.sources.demo import is_seeded
 
     return [
         name
         for name, s in config.sources.items()
-        if s.embedded and not await is_seeded(dsns[name], name)
+        if name in SOURCE_NAMES and s.embedded and not await is_seeded(dsns[name], name)
     ]

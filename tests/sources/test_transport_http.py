@@ -95,7 +95,14 @@ async def test_per_key_calls_stay_within_max_concurrent(
 
     found = await health.fetch_keys(keys, RESIDENT)
 
-    assert found == [RESIDENTS[K1], RESIDENTS[K2], RESIDENTS[K3], None, RESIDENTS[K1], RESIDENTS[K2]]
+    assert found == [
+        RESIDENTS[K1],
+        RESIDENTS[K2],
+        RESIDENTS[K3],
+        None,
+        RESIDENTS[K1],
+        RESIDENTS[K2],
+    ]
     assert behaviour.max_in_flight == 2
     assert sum(behaviour.hits.values()) == 6
     assert trace.counts == {"health": SourceCount(round_trips=6, rows=5)}
@@ -112,7 +119,9 @@ async def test_a_path_given_by_the_caller_picks_batch_or_per_key(
     assert per_key == [RESIDENTS[K1], RESIDENTS[K2]]
     assert batched == [RESIDENTS[K3]]
     assert behaviour.hits == {
-        f"GET /residents/{K1}": 1, f"GET /residents/{K2}": 1, "POST /residents:batch": 1
+        f"GET /residents/{K1}": 1,
+        f"GET /residents/{K2}": 1,
+        "POST /residents:batch": 1,
     }
 
 
@@ -191,15 +200,41 @@ async def test_a_batch_post_is_retried_only_when_marked_safe(
     ("mode", "batch", "shape", "reason"),
     [
         ("malformed", False, RESIDENT, "answered malformed data (not JSON)"),
-        ("wrong-types", True, RESIDENT, "answered malformed data (object, not a list of objects with `nik`)"),
-        ("wrong-types", False, RESIDENT, "answered malformed data (the object without a string or integer `nik`)"),
-        ("well", False, Shape("nik", {"umur": "string"}), "answered malformed data (the object with `umur` integer, not string)"),
-        ("well", True, Shape("nik", {"alamat": "object"}), "answered malformed data (item 1 with `alamat` null, not object)"),
+        (
+            "wrong-types",
+            True,
+            RESIDENT,
+            "answered malformed data (object, not a list of objects with `nik`)",
+        ),
+        (
+            "wrong-types",
+            False,
+            RESIDENT,
+            "answered malformed data (the object without a string or integer `nik`)",
+        ),
+        (
+            "well",
+            False,
+            Shape("nik", {"umur": "string"}),
+            "answered malformed data (the object with `umur` integer, not string)",
+        ),
+        (
+            "well",
+            True,
+            Shape("nik", {"alamat": "object"}),
+            "answered malformed data (item 1 with `alamat` null, not object)",
+        ),
     ],
     ids=["not-json", "batch-not-a-list", "object-without-key", "wrong-field-type", "missing-field"],
 )
 async def test_a_malformed_answer_is_unavailable_with_the_reason(
-    started: list[Source], url: str, behaviour: Behaviour, mode: str, batch: bool, shape: Shape, reason: str
+    started: list[Source],
+    url: str,
+    behaviour: Behaviour,
+    mode: str,
+    batch: bool,
+    shape: Shape,
+    reason: str,
 ) -> None:
     config = health_config(url, batch_path="/residents:batch" if batch else None)
     health = await start(started, config)

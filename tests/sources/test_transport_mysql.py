@@ -256,7 +256,9 @@ async def test_a_database_without_write_keys_says_so(started: list[Source]) -> N
                 pass
 
     for raised in (applied, written):
-        assert str(raised.value) == f"The clinic source system {NO_WRITE_KEYS}; its fields are null."
+        assert (
+            str(raised.value) == f"The clinic source system {NO_WRITE_KEYS}; its fields are null."
+        )
     assert clinic.breaker.state is Circuit.CLOSED
 
 

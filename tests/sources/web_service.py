@@ -98,7 +98,11 @@ async def web_service(behaviour: Behaviour) -> AsyncIterator[str]:
     """The service under uvicorn on a free local port; yields its base URL."""
     port = free_port()
     settings = uvicorn.Config(
-        service(behaviour), host="127.0.0.1", port=port, log_level="warning", lifespan="off",
+        service(behaviour),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="off",
         timeout_graceful_shutdown=1,
     )
     async with uvicorn_serving(settings):

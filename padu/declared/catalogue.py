@@ -1,0 +1,118 @@
+"""A declaration checked against its source's catalogue, and each field's GraphQL type read there.
+
+At start-up every declared table must exist with every declared column, and a type declared
+for a field must be one its column can hold; otherwise start-up stops with the file, the key
+and the reason. A field declared without a type takes its column's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from padu.config import Config, ConfigError
+from padu.declared.declaration import ApplicationDecl, TypeDecl
+
+# What each family of SQL column types may be read as, the first being the default.
+_FAMILIES: dict[str, tuple[str, ...]] = {
+    "int": ("Int", "ID", "Float", "String"),
+    "bigint": ("ID", "String", "Float"),  # beyond GraphQL's 32-bit Int
+    "float": ("Float", "String"),
+    "text": ("String", "ID", "NIK", "NIP"),
+    "date": ("Date", "String"),
+    "datetime": ("DateTime", "String"),
+    "bool": ("Boolean",),
+}
+_SQL_TYPES = {
+    "smallint": "int", "integer": "int", "int": "int", "mediumint": "int", "tinyint": "int",
+    "bigint": "bigint",
+    "numeric": "float", "decimal": "float", "real": "float", "double precision": "float",
+    "double": "float", "float": "float",
+    "text": "text", "character varying": "text", "varchar": "text", "character": "text",
+    "char": "text", "mediumtext": "text", "longtext": "text", "tinytext": "text",
+    "date": "date",
+    "timestamp with time zone": "datetime", "timestamp without time zone": "datetime",
+    "timestamp": "datetime", "datetime": "datetime",
+    "boolean": "bool",
+}  # fmt: skip
+# Each dialect's catalogue query: the columns of one table of the current database.
+_COLUMNS = {
+    "postgres": "SELECT column_name AS name, data_type AS type FROM information_schema.columns "
+    "WHERE table_schema = current_schema() AND table_name = $1",
+    "mysql": "SELECT column_name AS name, data_type AS type FROM information_schema.columns "
+    "WHERE table_schema = DATABASE() AND table_name = %s",
+}
+
+
+class CatalogueSource(Protocol):
+    """What the check asks of a source: its engine, and rows of one query."""
+
+    @property
+    def kind(self) -> str: ...
+
+    async def fetch(self, query: str, *args: Any) -> Sequence[Mapping[str, Any]]: ...
+
+
+async def field_kinds(
+    config: Config, sources: Mapping[str, CatalogueSource]
+) -> dict[tuple[str, str], str]:
+    """Each declared field's GraphQL scalar name, keyed by (type, field), checked at the source."""
+    kinds: dict[tuple[str, str], str] = {}
+    for app in config.applications:
+        source = sources[app.source]
+        for declared in app.types:
+            columns = await _columns(source, declared.table)
+            kinds.update(_checked(config, app, declared, columns))
+    return kinds
+
+
+async def _columns(source: CatalogueSource, table: str) -> dict[str, str]:
+    query = _COLUMNS[source.kind]
+    rows = await source.fetch(query, table)
+    return {str(_get(r, "name")): str(_get(r, "type")).lower() for r in rows}
+
+
+def _get(row: Mapping[str, Any], key: str) -> Any:
+    """A column of a catalogue row: MariaDB names them in capitals, PostgreSQL in lower case."""
+    return row[key] if key in row else row[key.upper()]
+
+
+def _checked(
+    config: Config, app: ApplicationDecl, declared: TypeDecl, columns: Mapping[str, str]
+) -> dict[tuple[str, str], str]:
+    where = f"applications.{app.name}.types.{declared.name}"
+    if not columns:
+        raise ConfigError(
+            config.file, f"{where}.table", f"source {app.source} has no table `{declared.table}`"
+        )
+    kinds = {}
+    for field in declared.fields:
+        key = f"{where}.fields.{field.name}"
+        column_type = columns.get(field.column)
+        if column_type is None:
+            raise ConfigError(
+                config.file, key, f"table `{declared.table}` has no column `{field.column}`"
+            )
+        family = _FAMILIES.get(_SQL_TYPES.get(column_type, ""), ("String",))
+        if field.type is None:
+            # The key is an ID (opaque to clients) wherever its column allows.
+            keyed = field.name == declared.key and "ID" in family
+            kinds[(declared.name, field.name)] = "ID" if keyed else family[0]
+        elif field.type in family:
+            kinds[(declared.name, field.name)] = field.type
+        else:
+            raise ConfigError(
+                config.file,
+                f"{key}.type",
+                f"column `{field.column}` is {column_type}, which cannot be read as {field.type} "
+                f"(it can be {', '.join(family)})",
+            )
+    return kinds
+
+
+def declared_kinds(apps: Sequence[ApplicationDecl]) -> dict[tuple[str, str], str] | None:
+    """Each field's type as declared, when every field declares one (no catalogue needed)."""
+    kinds = {(t.name, f.name): f.type for app in apps for t in app.types for f in t.fields}
+    if any(kind is None for kind in kinds.values()):
+        return None
+    return {key: kind for key, kind in kinds.items() if kind is not None}

@@ -1,0 +1,48 @@
+"""The source of a declared application: a plain plug-in of its configured kind.
+
+It has no adapter of its own: its types' statements (``padu.declared.sql``) are run through
+the transport, guarded, counted and timed like every source's reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from padu.config import SourceConfig
+from padu.declared.sql import Statement
+from padu.sources.base import Source
+
+_POSTGRES_DSN = ("postgresql://", "postgres://")
+
+
+class ApplicationSource(Source):
+    """A declared application's source; its name is the configured one.
+
+    It serves ``padu.declared.rows``: the rows of one statement of its types.
+    """
+
+    @property
+    def kind(self) -> str:
+        """The engine it runs on (postgres, mysql or http)."""
+        return self.config.kind
+
+    async def rows(self, statement: Statement) -> Sequence[Mapping[str, Any]]:
+        rows: Sequence[Mapping[str, Any]] = await self.fetch(statement.sql, *statement.args)
+        return rows
+
+
+def effective_kind(config: SourceConfig, target: str) -> str:
+    """The engine a source really runs on: a mysql source with no DSN is hosted, like the
+    core ones, in the embedded PostgreSQL."""
+    if config.kind == "mysql" and target.startswith(_POSTGRES_DSN):
+        return "postgres"
+    return config.kind
+
+
+def application_source(config: SourceConfig, target: str) -> ApplicationSource:
+    """The plug-in for ``config`` reached at ``target`` (a DSN, or a web service's URL)."""
+    named = type(f"{config.name.title()}Source", (ApplicationSource,), {"name": config.name})
+    source: ApplicationSource = named(replace(config, kind=effective_kind(config, target)), target)
+    return source
