@@ -224,7 +224,7 @@ class Planner:
             raise NotCompilable(f"abstract type {type_}")
 
 
-# Plans by (query text, operation, values of the variables @skip/@include read); None marks
+# Plans by (schema, query text, operation, values of the variables @skip/@include read); None marks
 # an operation the standard executor runs.
 _PLANS: Lru[tuple[Any, ...], Selection | None] = Lru(MAX_PLANS)
 _DIRECTIVE_VARIABLES: Lru[str, tuple[str, ...]] = Lru(MAX_PLANS)
@@ -259,7 +259,10 @@ def plan_for(executor: CompiledExecutor) -> Selection | None:
         return None
     text = operation.loc.source.body
     variables = executor.variable_values.coerced
+    # A plan holds its schema's resolvers: one process may serve several schemas (several
+    # configurations, each with its declared applications), so the schema is part of the key.
     key = (
+        executor.schema,
         text,
         operation.name.value if operation.name else None,
         tuple(variables.get(name) for name in directive_variables(executor, text)),
@@ -630,4 +633,4 @@ def comparable(result: Any) -> dict[str, Any]:
 
 def is_compiled(text: str) -> bool:
     """Whether some operation of ``text`` ran from a plan (for tests and diagnostics)."""
-    return any(key[0] == text and plan is not None for key, plan in _PLANS.items())
+    return any(key[1] == text and plan is not None for key, plan in _PLANS.items())

@@ -1,4 +1,5 @@
-"""A seventh application joins by configuration alone: PPDB (school admission) on PostgreSQL.
+"""A seventh application joins by configuration alone: PPDB (school admission), on PostgreSQL
+and on MariaDB.
 
 Nothing here is Python of the application's own: a database as PPDB keeps it, and the
 declaration a city's integrator would write in padu.toml. The tests query it both ways
@@ -22,8 +23,10 @@ from padu.principal import Role
 from padu.sources.embedded import drop_database, ensure_database, with_database
 from tests.conftest import ADMIN_ID, TEST_SETTINGS, GraphQL, poster, serving
 from tests.data import AGUS, ANDI, BUDI, DEWI, SITI, TEST_AUDIT_KEY
+from tests.sources.mariadb import fresh_database
 
-PPDB = f"""
+# The same table and rows on either engine.
+TABLE = """
 CREATE TABLE pendaftaran (
     id_pendaftaran integer PRIMARY KEY,
     nik_siswa char(16) NOT NULL,
@@ -31,12 +34,13 @@ CREATE TABLE pendaftaran (
     jalur text NOT NULL,
     status text NOT NULL,
     didaftar_pada date NOT NULL
-);
+)"""
+ROWS = f"""
 INSERT INTO pendaftaran VALUES
   (1, '{ANDI}', 'SDN Sukasari 1', 'ZONASI', 'DITERIMA', '2026-06-10'),
   (2, '{ANDI}', 'SDN Babakan 3', 'ZONASI', 'CADANGAN', '2026-06-11'),
   (3, '{SITI}', 'Kejar Paket C', 'AFIRMASI', 'DITERIMA', '2026-06-12'),
-  (4, '{DEWI}', 'SMAN 2 Tangerang', 'PRESTASI', 'DITOLAK', '2026-06-13');
+  (4, '{DEWI}', 'SMAN 2 Tangerang', 'PRESTASI', 'DITOLAK', '2026-06-13')
 """
 
 DECLARATION: dict[str, Any] = {
@@ -67,20 +71,27 @@ DECLARATION: dict[str, Any] = {
 }
 
 
-@pytest_asyncio.fixture(scope="module")
-async def ppdb_dsn(server_dsn: str) -> AsyncIterator[str]:
+@pytest_asyncio.fixture(scope="module", params=["postgres", "mysql"])
+async def ppdb_dsn(request: pytest.FixtureRequest, server_dsn: str) -> AsyncIterator[str]:
+    """PPDB's database on PostgreSQL, or on the machine's MariaDB (required in CI)."""
+    if request.param == "mysql":
+        async with fresh_database(TABLE, ROWS) as mysql_dsn:
+            yield mysql_dsn
+        return
     name = f"padu_ppdb_{uuid.uuid4().hex[:8]}"
     await ensure_database(server_dsn, name)
     dsn = with_database(server_dsn, name)
     connection = await asyncpg.connect(dsn)
-    await connection.execute(PPDB)
+    await connection.execute(TABLE + ";" + ROWS)
     await connection.close()
     yield dsn
     await drop_database(server_dsn, name)
 
 
 def settings(ppdb_dsn: str, declaration: dict[str, Any] = DECLARATION) -> dict[str, Any]:
-    return {**TEST_SETTINGS, "sources": {"ppdb": {"dsn": ppdb_dsn}}, "applications": declaration}
+    kind = "mysql" if ppdb_dsn.startswith("mysql://") else "postgres"
+    source = {"kind": kind, "dsn": ppdb_dsn}
+    return {**TEST_SETTINGS, "sources": {"ppdb": source}, "applications": declaration}
 
 
 @pytest_asyncio.fixture(scope="module")
