@@ -25,7 +25,8 @@ from padu.pages import dashboard_routes
 from padu.schema.build import build_schema
 from padu.sources import Sources
 from padu.sources.base import Source
-from padu.sources.hosting import source_dsns, unseeded
+from padu.sources.demo.applications import seed_application
+from padu.sources.hosting import source_dsns, unseeded, unseeded_applications
 from padu.sources.service_request_changes import ChangeFeed
 from padu.view import PaduGraphQL
 
@@ -68,17 +69,21 @@ async def home(request: Request) -> Response:
 async def seed_if_empty(config: Config, dsns: Mapping[str, str]) -> None:
     """First run on the embedded server: load the demo data into sources that have none."""
     missing = await unseeded(config, dsns)
-    if not missing:
-        return
-    from padu.sources.demo import SCALES, seed
+    if missing:
+        from padu.sources.demo import SCALES, seed
 
-    log.info("first run: seeding %s demo data into %s", config.demo_scale, ", ".join(missing))
-    await seed(
-        {name: dsns[name] for name in missing},
-        config.region,
-        SCALES[config.demo_scale],
-        progress=True,
-    )
+        log.info("first run: seeding %s demo data into %s", config.demo_scale, ", ".join(missing))
+        await seed(
+            {name: dsns[name] for name in missing},
+            config.region,
+            SCALES[config.demo_scale],
+            progress=True,
+        )
+    for app in await unseeded_applications(config, dsns):
+        assert app.demo is not None
+        log.info("first run: seeding the %s demo data into %s", app.name, app.source)
+        source = config.sources[app.source]
+        await seed_application(app.demo, source.kind, dsns[app.source], dsns["population"])
 
 
 def create_app(config: Config, dsns: Mapping[str, str] | None = None) -> Starlette:

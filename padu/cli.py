@@ -1,4 +1,4 @@
-"""The ``padu`` command: serve, seed and export-schema."""
+"""The ``padu`` command: serve, seed, export-schema, check-config and token."""
 
 from __future__ import annotations
 
@@ -55,6 +55,13 @@ async def _seed_async(args: argparse.Namespace) -> int:
     report = await seed(
         sources, config.region, SCALES[args.scale], seed=args.seed, progress=not args.quiet
     )
+    from padu.sources.demo.applications import seed_application
+
+    for app in config.applications:
+        if app.demo is not None:
+            source = config.sources[app.source]
+            await seed_application(app.demo, source.kind, dsns[app.source], dsns["population"])
+            print(f"seeded the {app.name} demo data into {app.source}", file=sys.stderr)
     print(report, file=sys.stderr)
     print(f"seeded {args.scale} data in {time.perf_counter() - started:.1f}s", file=sys.stderr)
     return 0
@@ -64,10 +71,45 @@ def _seed(args: argparse.Namespace) -> int:
     return asyncio.run(_seed_async(args))
 
 
-def _export_schema(args: argparse.Namespace) -> int:
-    from padu.schema.build import schema
+async def _declared_kinds(config: Config) -> dict[tuple[str, str], str]:
+    """The declared fields' types, read from the applications' sources (embedded ones too)."""
+    from padu.declared.catalogue import field_kinds
+    from padu.sources.application import application_source
+    from padu.sources.hosting import source_dsns
 
-    sys.stdout.write(schema.as_str() + "\n")
+    dsns = await source_dsns(config)
+    sources = {
+        app.source: application_source(config.sources[app.source], dsns[app.source])
+        for app in config.applications
+    }
+    for source in sources.values():
+        await source.start()
+    try:
+        return await field_kinds(config, sources)
+    finally:
+        for source in sources.values():
+            await source.stop()
+
+
+def _export_schema(args: argparse.Namespace) -> int:
+    from padu.declared.catalogue import declared_kinds
+    from padu.schema.build import build_schema
+
+    config = load_config()
+    kinds = declared_kinds(config.applications)
+    if kinds is None:  # some field's type is its column's: read the catalogues
+        kinds = asyncio.run(_declared_kinds(config))
+    sys.stdout.write(build_schema(config, kinds).as_str() + "\n")
+    return 0
+
+
+def _check_config(args: argparse.Namespace) -> int:
+    from padu.declared.report import describe
+
+    config = load_config()
+    kinds = asyncio.run(_declared_kinds(config))
+    print(describe(config, kinds))
+    print("configuration is valid; every declared table and column is there")
     return 0
 
 
@@ -132,6 +174,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     export.set_defaults(run=_export_schema)
+
+    check = commands.add_parser(
+        "check-config",
+        help="check padu.toml, declared applications included, against the sources",
+        description="Reads the configuration, checks every declared application's tables and "
+        "columns in its source, and prints each type, field, link and rule as Padu serves it.",
+    )
+    check.set_defaults(run=_check_config)
 
     roles = [role.value for role in Role if role is not Role.ANONYMOUS]
     token = commands.add_parser(

@@ -103,6 +103,7 @@ class ApplicationDecl:
     source: str
     description: str
     types: tuple[TypeDecl, ...]
+    demo: str | None = None  # bundled demo data (padu.sources.demo.applications), if any
 
 
 def parse_applications(
@@ -131,7 +132,7 @@ def _application(name: str, table: Any, sources: Mapping[str, object]) -> Applic
     if not _IDENTIFIER.fullmatch(name):
         raise DeclarationError(where, "an application name is letters, digits and _")
     table = _table(where, table)
-    _known(where, table, ("source", "description", "types"))
+    _known(where, table, ("source", "description", "types", "demo"))
     source = _text(where, table, "source")
     if source not in sources:
         raise DeclarationError(f"{where}.source", f"names no [sources.{source}] table")
@@ -148,7 +149,10 @@ def _application(name: str, table: Any, sources: Mapping[str, object]) -> Applic
         _type(f"{where}.types.{type_name}", type_name, name, source, value)
         for type_name, value in types.items()
     )
-    return ApplicationDecl(name, source, str(table.get("description", "")), parsed)
+    demo = table.get("demo")
+    if demo is not None and not (isinstance(demo, str) and _IDENTIFIER.fullmatch(demo)):
+        raise DeclarationError(f"{where}.demo", "names a bundled demo, e.g. e_pembayaran")
+    return ApplicationDecl(name, source, str(table.get("description", "")), parsed, demo)
 
 
 _TYPE_KEYS = (

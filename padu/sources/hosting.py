@@ -6,7 +6,10 @@ import asyncio
 import logging
 from collections.abc import Mapping
 
+import asyncpg
+
 from padu.config import SOURCE_NAMES, Config
+from padu.declared.declaration import ApplicationDecl
 from padu.sources.embedded import ensure_database, start_embedded, with_database
 
 log = logging.getLogger("padu.hosting")
@@ -41,3 +44,19 @@ async def unseeded(config: Config, dsns: Mapping[str, str]) -> list[str]:
         for name, s in config.sources.items()
         if name in SOURCE_NAMES and s.embedded and not await is_seeded(dsns[name], name)
     ]
+
+
+async def unseeded_applications(config: Config, dsns: Mapping[str, str]) -> list[ApplicationDecl]:
+    """Declared applications with bundled demo data, hosted embedded, whose tables are missing."""
+    missing = []
+    for app in config.applications:
+        if app.demo is None or not config.sources[app.source].embedded:
+            continue
+        connection = await asyncpg.connect(dsns[app.source])
+        try:
+            found = await connection.fetchval("SELECT to_regclass($1)", app.types[0].table)
+        finally:
+            await connection.close()
+        if found is None:
+            missing.append(app)
+    return missing

@@ -1,0 +1,56 @@
+"""What a configuration's declared applications yield, read against their sources.
+
+``padu check-config`` prints it: an integrator sees each type, field, link and rule as Padu
+will serve it, or the file, key and reason that stops start-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from padu.config import Config
+from padu.declared.declaration import TypeDecl
+
+
+def describe(config: Config, kinds: Mapping[tuple[str, str], str]) -> str:
+    """The declared applications as Padu serves them, one line per fact."""
+    lines = [f"{config.file}: region {config.region.code} ({config.region.name})", "sources:"]
+    for name, source in config.sources.items():
+        where = "embedded PostgreSQL" if source.embedded else source.kind
+        lines.append(f"  {name}: {source.kind}, {where}")
+    if not config.applications:
+        lines.append("applications: none declared")
+    for app in config.applications:
+        lines.append(f"application {app.name} (source {app.source}): {app.description}")
+        for declared in app.types:
+            lines.extend(_type(declared, kinds))
+    return "\n".join(lines)
+
+
+def _type(declared: TypeDecl, kinds: Mapping[tuple[str, str], str]) -> list[str]:
+    readers = ", ".join(sorted(role.value for role in declared.read))
+    lines = [
+        f"  type {declared.name} from table {declared.table}: key {declared.key}, "
+        f"pages in {declared.order} order; read by {readers}",
+    ]
+    for field in declared.fields:
+        personal = (
+            ", personal (audited; masked or hidden as the rules say)" if field.personal else ""
+        )
+        lines.append(
+            f"    {field.name}: {kinds[(declared.name, field.name)]} <- column {field.column}"
+            f"{personal}"
+        )
+    for link in declared.links:
+        back = f", and {link.to}.{link.reverse} lists them" if link.reverse else ""
+        lines.append(f"    {link.name}: {link.to} by {link.by}{back}")
+    rules = ", ".join(
+        f"{role.value}: {rule}"
+        for role, rule in sorted(declared.rows.items(), key=lambda r: r[0].value)
+    )
+    lines.append(f"    rows: {rules}")
+    if declared.filters:
+        lines.append(f"    filters: {', '.join(declared.filters)}")
+    if declared.list_field:
+        lines.append(f"    Query.{declared.list_field}(first, after, filter)")
+    return lines
