@@ -7,11 +7,15 @@ and the reason. A field declared without a type takes its column's.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from padu.config import Config, ConfigError
 from padu.declared.declaration import ApplicationDecl, TypeDecl
+from padu.errors import SourceUnavailable
+
+log = logging.getLogger("padu.declared")
 
 # What each family of SQL column types may be read as, the first being the default.
 _FAMILIES: dict[str, tuple[str, ...]] = {
@@ -60,10 +64,30 @@ async def field_kinds(
     kinds: dict[tuple[str, str], str] = {}
     for app in config.applications:
         source = sources[app.source]
-        for declared in app.types:
-            columns = await _columns(source, declared.table)
-            kinds.update(_checked(config, app, declared, columns))
+        try:
+            for declared in app.types:
+                columns = await _columns(source, declared.table)
+                kinds.update(_checked(config, app, declared, columns))
+        except SourceUnavailable as down:
+            kinds.update(_unchecked(config, app, down))
     return kinds
+
+
+def _unchecked(
+    config: Config, app: ApplicationDecl, down: SourceUnavailable
+) -> dict[tuple[str, str], str]:
+    """A source down at start-up: served as declared (its fields are null until it is back),
+    if every field declares its type; else there is nothing to serve it by."""
+    known = declared_kinds([app])
+    if known is None:
+        raise ConfigError(
+            config.file,
+            f"applications.{app.name}.source",
+            f"{down} Fields without a declared type need its catalogue: declare their types "
+            "or start Padu once the source is up",
+        )
+    log.warning("%s; serving application %s as declared, unchecked", down, app.name)
+    return known
 
 
 async def _columns(source: CatalogueSource, table: str) -> dict[str, str]:

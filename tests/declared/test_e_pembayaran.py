@@ -19,6 +19,7 @@ from padu.sources.demo.applications import seed_application
 from padu.sources.embedded import drop_database, ensure_database, with_database
 from tests.conftest import TEST_SETTINGS, GraphQL, poster, serving
 from tests.data import AGUS, BUDI, SITI
+from tests.padu_process import free_port
 from tests.sources.mariadb import admin, execute, fresh_database
 
 SHIPPED = tomllib.loads((Path(__file__).parents[2] / "padu.toml").read_text())
@@ -115,3 +116,26 @@ async def test_a_citizen_sees_only_their_own_payments(ask: GraphQL, payments_dsn
     officer = await ask("{ payments(first: 1) { nodes { nik amount } } }", as_=(Role.OFFICER, AGUS))
     [seen] = officer["data"]["payments"]["nodes"]
     assert "*" in seen["nik"] and seen["amount"] > 0
+
+
+async def test_with_e_pembayaran_down_the_other_systems_still_answer(dsns: dict[str, str]) -> None:
+    """Down at start-up: Padu starts (the declared types need no catalogue), payments are null
+    with SOURCE_UNAVAILABLE at their path, and the rest of the answer stands."""
+    closed = f"mysql://root@127.0.0.1:{free_port()}/nowhere"
+    source = {"kind": "mysql", "dsn": closed, "connect_timeout": 0.5}
+    settings = {**TEST_SETTINGS, "sources": {"payments": source}, "applications": APPLICATIONS}
+    config = parse_config(settings, "padu.toml", {})
+    async with serving(config, {**dsns, "payments": closed}) as http:
+        health = await http.get("/healthz")
+        assert health.status_code == 503
+        assert health.json()["sources"]["payments"]["status"] == "down"
+        assert health.json()["sources"]["population"]["status"] == "up"
+        body = await poster(http, config)(
+            "query($nik: NIK!) { resident(nik: $nik) { fullName payments { totalCount } } }",
+            {"nik": BUDI},
+        )
+    assert body["data"] == {"resident": {"fullName": "Budi Santoso", "payments": None}}
+    [error] = body["errors"]
+    assert error["path"] == ["resident", "payments"]
+    assert error["extensions"]["code"] == "SOURCE_UNAVAILABLE"
+    assert error["extensions"]["source"] == "payments"

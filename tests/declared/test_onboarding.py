@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -18,7 +19,8 @@ import pytest_asyncio
 
 from padu.access.audit import keyed_hash
 from padu.app import create_app
-from padu.config import ConfigError, parse_config
+from padu.cli import main
+from padu.config import SOURCE_NAMES, ConfigError, parse_config
 from padu.principal import Role
 from padu.sources.embedded import drop_database, ensure_database, with_database
 from tests.conftest import ADMIN_ID, TEST_SETTINGS, GraphQL, poster, serving
@@ -229,3 +231,46 @@ async def test_a_declaration_the_source_contradicts_stops_start_up(
             pass
     assert (stopped.value.file, stopped.value.key) == ("padu.toml", key)
     assert stopped.value.reason.startswith(reason)
+
+
+def test_check_config_prints_what_the_declaration_yields(
+    ppdb_dsn: str, dsns: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    kind = "mysql" if ppdb_dsn.startswith("mysql://") else "postgres"
+    core = "".join(f'[sources.{name}]\ndsn = "{dsns[name]}"\n' for name in SOURCE_NAMES)
+    (tmp_path / "padu.toml").write_text(
+        f'[padu]\nregion = "36.71"\n[state]\ndsn = "{dsns["state"]}"\n{core}'
+        f'[sources.ppdb]\nkind = "{kind}"\ndsn = "{ppdb_dsn}"\n' + DECLARATION_TOML
+    )
+    monkeypatch.setenv("PADU_CONFIG", str(tmp_path / "padu.toml"))
+    assert main(["check-config"]) == 0
+    printed = capsys.readouterr().out
+    assert f"  ppdb: {kind}, {kind}" in printed
+    assert "  type Registration from table pendaftaran: key id, pages in id order; " in printed
+    assert "    id: ID <- column id_pendaftaran" in printed
+    assert "    school: String <- column sekolah" in printed
+    assert "    registeredOn: Date <- column didaftar_pada" in printed
+    assert "    nik: NIK <- column nik_siswa, personal" in printed
+    assert "    resident: Resident by nik, and Resident.registrations lists them" in printed
+    assert "    rows: admin: all, citizen: nik, dashboard: all, officer: all" in printed
+    assert printed.rstrip().endswith("every declared table and column is there")
+
+
+DECLARATION_TOML = """
+[applications.ppdb]
+source = "ppdb"
+
+[applications.ppdb.types.Registration]
+table = "pendaftaran"
+key = "id"
+read = ["admin", "citizen", "officer", "dashboard"]
+rows = { citizen = "nik", officer = "all" }
+links.resident = { to = "Resident", by = "nik", reverse = "registrations" }
+
+[applications.ppdb.types.Registration.fields]
+id = { column = "id_pendaftaran" }
+nik = { column = "nik_siswa", type = "NIK", personal = true }
+school = { column = "sekolah" }
+registeredOn = { column = "didaftar_pada" }
+"""
