@@ -8,6 +8,7 @@ declaration a city's integrator would write in padu.toml. The tests query it bot
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -233,7 +234,7 @@ async def test_a_declaration_the_source_contradicts_stops_start_up(
     assert stopped.value.reason.startswith(reason)
 
 
-def test_check_config_prints_what_the_declaration_yields(
+async def test_check_config_prints_what_the_declaration_yields(
     ppdb_dsn: str, dsns: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
@@ -244,7 +245,8 @@ def test_check_config_prints_what_the_declaration_yields(
         f'[sources.ppdb]\nkind = "{kind}"\ndsn = "{ppdb_dsn}"\n' + DECLARATION_TOML
     )
     monkeypatch.setenv("PADU_CONFIG", str(tmp_path / "padu.toml"))
-    assert main(["check-config"]) == 0
+    # The command runs its own event loop, so it runs in a thread of its own, as from a shell.
+    assert await asyncio.to_thread(main, ["check-config"]) == 0
     printed = capsys.readouterr().out
     assert f"  ppdb: {kind}, {kind}" in printed
     assert "  type Registration from table pendaftaran: key id, pages in id order; " in printed
