@@ -183,9 +183,9 @@ async def test_the_circuit_opens_after_repeated_failures_and_closes_after_a_prob
     for _ in range(3):  # breaker_failures
         await world.ask(OFFICER, {"n": AGUS})
     assert source.breaker.state.value == "open"
-    started = time.perf_counter()
     body = (await world.ask(OFFICER, {"n": AGUS})).json()
-    assert time.perf_counter() - started < 0.2  # no connection attempt while open
+    # Refused by the open breaker itself, with no connection attempt (a timed bound here
+    # flaked on a loaded machine; the breaker's own message is the proof).
     assert "calls paused" in body["errors"][0]["message"]
     health = (await world.http.get("/healthz")).json()["sources"]["learning"]
     assert (health["status"], health["circuit"]) == ("down", "open")
