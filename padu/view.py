@@ -31,6 +31,7 @@ from padu.auth import Authenticator, Unauthenticated
 from padu.config import Config
 from padu.connections import OpenConnections
 from padu.context import Context
+from padu.declared.report import playground_example
 from padu.dispatcher import Dispatcher
 from padu.errors import PaduError
 from padu.fairness import Turns
@@ -344,10 +345,9 @@ class PaduGraphQL(GraphQL[Context, None]):
         year = date.today().year
         district = self.config.region.districts[0].code if self.config.region.districts else ""
         village = self.config.region.villages[0].code if self.config.region.villages else ""
+        core = resources.files("padu").joinpath("playground.graphql").read_text(encoding="utf-8")
         query = (
-            resources.files("padu")
-            .joinpath("playground.graphql")
-            .read_text(encoding="utf-8")
+            (core + playground_example(self.config.applications))
             .replace("__YEAR__", str(year))
             .replace("__PREVIOUS_YEAR__", str(year - 1))
             .replace("__DISTRICT__", district)

@@ -6,10 +6,10 @@ will serve it, or the file, key and reason that stops start-up.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from padu.config import Config
-from padu.declared.declaration import TypeDecl
+from padu.declared.declaration import ApplicationDecl, TypeDecl
 
 
 def describe(config: Config, kinds: Mapping[tuple[str, str], str]) -> str:
@@ -54,3 +54,29 @@ def _type(declared: TypeDecl, kinds: Mapping[tuple[str, str], str]) -> list[str]
     if declared.list_field:
         lines.append(f"    Query.{declared.list_field}(first, after, filter)")
     return lines
+
+
+def playground_example(apps: Sequence[ApplicationDecl]) -> str:
+    """A playground operation spanning the core systems and every declared list of a resident
+    (``__YEAR__`` stands for the current year); empty when nothing links to residents."""
+    lists = []
+    for app in apps:
+        for declared in app.types:
+            for link in declared.links:
+                if link.to == "Resident" and link.reverse is not None:
+                    shown = " ".join(f.name for f in declared.fields if f.name != link.by)
+                    lists.append(
+                        f"    {link.reverse}(first: 3) {{ totalCount nodes {{ {shown} }} }}"
+                        f"  # {app.name}"
+                    )
+    if not lists:
+        return ""
+    return (
+        "\n# One resident across the core systems and the applications declared in padu.toml.\n"
+        "query ResidentAcrossApplications($nik: NIK!) {\n  resident(nik: $nik) {\n"
+        "    fullName\n    family { members { fullName } }\n"
+        + "\n".join(lists)
+        + "\n    serviceRequests(first: 2) { nodes { ticketNumber assignee { fullName\n"
+        "      performance(year: __YEAR__, quarter: 1) { predicate }\n"
+        "      learning(year: __YEAR__) { jpCompleted compliant } } } }\n  }\n}\n"
+    )

@@ -22,6 +22,7 @@ from padu.access.audit import keyed_hash
 from padu.app import create_app
 from padu.cli import main
 from padu.config import SOURCE_NAMES, ConfigError, parse_config
+from padu.declared.report import playground_example
 from padu.principal import Role
 from padu.sources.embedded import drop_database, ensure_database, with_database
 from tests.conftest import ADMIN_ID, TEST_SETTINGS, GraphQL, poster, serving
@@ -276,3 +277,17 @@ nik = { column = "nik_siswa", type = "NIK", personal = true }
 school = { column = "sekolah" }
 registeredOn = { column = "didaftar_pada" }
 """
+
+
+async def test_the_playground_example_spans_the_declared_application(
+    ask: GraphQL, ppdb_dsn: str
+) -> None:
+    """The playground offers an operation over each declared list of a resident; it runs."""
+    example = playground_example(parse_config(settings(ppdb_dsn), "padu.toml", {}).applications)
+    assert (
+        "registrations(first: 3) { totalCount nodes { id school track status registeredOn } }"
+        in example
+    )
+    body = await ask(example.replace("__YEAR__", "2026"), {"nik": ANDI})
+    assert "errors" not in body, body
+    assert body["data"]["resident"]["registrations"]["totalCount"] == 2
