@@ -34,8 +34,10 @@ from typing import Any
 
 from padu.principal import Role
 
-# The core entities a declared type may link to, and the attribute that identifies them.
-LINK_TARGETS = {"Resident": "nik", "Officer": "nip", "Village": "code", "ServiceRequest": "ticket"}
+# The core entities a declared type may link to, and their record's identifying attribute.
+LINK_TARGETS = {
+    "Resident": "nik", "Officer": "nip", "Village": "code", "ServiceRequest": "ticket_number",
+}  # fmt: skip
 SCALARS = ("String", "Int", "Float", "Boolean", "ID", "Date", "DateTime", "NIK", "NIP")
 ROW_RULES = ("all", "none")  # besides a field name: rows whose field holds the caller's id
 _NAME = re.compile(r"[A-Z][A-Za-z0-9]{0,63}")

@@ -29,9 +29,14 @@ from graphql import (
 
 from padu.access.gate import GATE_EXTENSION, DeclaredGate
 from padu.access.policy import Decision
-from padu.declared.declaration import ApplicationDecl, FieldDecl, LinkDecl, TypeDecl
+from padu.declared.declaration import (
+    LINK_TARGETS,
+    ApplicationDecl,
+    FieldDecl,
+    LinkDecl,
+    TypeDecl,
+)
 from padu.declared.rows import (
-    DeclaredByKeyLoader,
     DeclaredPageLoader,
     PageArgs,
     Row,
@@ -91,7 +96,6 @@ class _Types:
 
     def __init__(self, schema: GraphQLSchema, apps: Sequence[ApplicationDecl]) -> None:
         self.schema = schema
-        self.objects: dict[str, GraphQLObjectType] = {}
         self.connections: dict[str, GraphQLObjectType] = {}
         self.filters: dict[str, GraphQLInputObjectType | None] = {}
         self.declared = {t.name: t for app in apps for t in app.types}
@@ -147,20 +151,9 @@ class _DeclaredType:
         self.resident_field = next(
             (link.by for link in declared.links if link.to == "Resident"), None
         )
-        self.by_key: dict[str, type[DeclaredByKeyLoader]] = {}
         self.pages: dict[str, type[DeclaredPageLoader]] = {}
 
     # -- loaders, one class per use, made by the request's Loaders on first use ------------
-
-    def key_loader(self, field: str) -> type[DeclaredByKeyLoader]:
-        if field not in self.by_key:
-            attributes = {
-                "declared": self.declared, "statements": self.statements, "field": field,
-                "source_name": self.declared.source,
-            }  # fmt: skip
-            name = f"{self.declared.name}By{field[0].upper()}{field[1:]}Loader"
-            self.by_key[field] = type(name, (DeclaredByKeyLoader,), attributes)
-        return self.by_key[field]
 
     def page_loader(self, parent: str) -> type[DeclaredPageLoader]:
         if parent not in self.pages:
@@ -179,7 +172,6 @@ class _DeclaredType:
         thunk: Callable[[], dict[str, GraphQLField]] = self.fields
         description = declared.description or f"A {declared.name} of {declared.application}."
         obj = GraphQLObjectType(declared.name, thunk, description=description)
-        types.objects[declared.name] = obj
         types.add(obj)
         types.connections[declared.name] = self.connection_type(obj)
         types.filters[declared.name] = self.filter_type()
@@ -310,7 +302,7 @@ class _DeclaredType:
         core = self.types.schema.type_map[link.to]
         assert isinstance(core, GraphQLObjectType)
         loader_class = self.page_loader(link.by)
-        attribute = CORE_KEYS[link.to]
+        attribute = LINK_TARGETS[link.to]
         cursor = self.cursor
 
         async def resolve(parent: Any, info: Info, **arguments: Any) -> Connection[Row]:
@@ -352,15 +344,6 @@ class _DeclaredType:
             f"({self.declared.application}).",
             extensions={GATE_EXTENSION: policy},
         )
-
-
-# The attribute of each core record that a declared link's field refers to.
-CORE_KEYS = {
-    "Resident": "nik",
-    "Officer": "nip",
-    "Village": "code",
-    "ServiceRequest": "ticket_number",
-}
 
 
 def core_loader(target: str) -> Callable[[Info, Any], Any]:

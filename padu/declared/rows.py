@@ -1,7 +1,7 @@
-"""Reading a declared type's rows: its row rule per caller, and loaders batching its statements.
+"""Reading a declared type's rows: its row rule per caller, applied in every statement.
 
-A declared type's rows reach a caller only through these loaders, so its row rule holds on
-every path (its own list, a core entity's list of it, a lookup by key).
+A declared type's rows reach a caller only through ``DeclaredPageLoader`` (a core entity's
+list of it) and ``page`` (its own list), so its row rule holds on every path.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from padu.declared.declaration import TypeDecl
 from padu.declared.sql import IN_PAGE, TOTAL, Statement, Statements
-from padu.loaders.base import ByKeyLoader, PageByParentLoader
+from padu.loaders.base import PageByParentLoader
 from padu.principal import Principal
 from padu.sources.base import Ranked
 
@@ -54,30 +54,6 @@ class DeclaredSource(Protocol):
     """What the loaders ask of a declared type's source: the rows of one statement."""
 
     async def rows(self, statement: Statement) -> Sequence[Mapping[str, Any]]: ...
-
-
-class DeclaredByKeyLoader(ByKeyLoader[Any, Row]):
-    """Rows of one declared type by one of its fields (its key, or a link's field)."""
-
-    declared: ClassVar[TypeDecl]
-    statements: ClassVar[Statements]
-    field: ClassVar[str]
-    source: DeclaredSource
-
-    def __init__(self, source: Any, scopes: Scopes) -> None:
-        super().__init__(source, scopes)
-        self.principal = scopes.principal
-
-    async def fetch(self, keys: Sequence[Any]) -> Sequence[Row]:
-        try:
-            equal = row_rule(self.declared, self.principal)
-        except NoRows:
-            return []
-        statement = self.statements.by_keys(self.field, keys, equal)
-        return [as_row(r, self.declared) for r in await self.source.rows(statement)]
-
-    def key_of(self, item: Row) -> Any:
-        return getattr(item, self.field)
 
 
 class DeclaredPageLoader(PageByParentLoader[Any, PageArgs, Row]):

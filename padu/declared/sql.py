@@ -1,9 +1,8 @@
 """The statements a declared type needs, written for its source's SQL dialect.
 
 Only what the declaration names reaches the SQL text (checked identifiers, quoted); every
-value is a parameter. Three statements serve every declared type:
+value is a parameter. Two statements serve every declared type:
 
-- ``by_keys``: rows by a field's values, in one round trip for a whole batch;
 - ``page_per_parent``: the first rows after a cursor for many parents at once (a link's list
   on the core entity, e.g. ``Resident.payments``), each with its parent's total;
 - ``page``: one list's rows after a cursor, with the total under the same conditions.
@@ -81,13 +80,6 @@ class Statements:
     def _conditions(self, params: Params, equal: Mapping[str, Any]) -> list[str]:
         """``field = value`` for each given field (the row rule and filters)."""
         return [f"{self.column(field)} = {params.add(value)}" for field, value in equal.items()]
-
-    def by_keys(self, field: str, keys: Sequence[Any], equal: Mapping[str, Any]) -> Statement:
-        """Rows whose ``field`` is one of ``keys``, under the conditions ``equal``."""
-        params = Params(self.dialect)
-        where = [f"{self.column(field)} IN {params.among(keys)}", *self._conditions(params, equal)]
-        sql = f"SELECT {self.columns} FROM {self.table} WHERE {' AND '.join(where)}"
-        return Statement(sql, tuple(params.values))
 
     def page_per_parent(
         self,

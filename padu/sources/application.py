@@ -33,16 +33,18 @@ class ApplicationSource(Source):
         return rows
 
 
-def effective_kind(config: SourceConfig, target: str) -> str:
+def effective_kind(kind: str, target: str) -> str:
     """The engine a source really runs on: a mysql source with no DSN is hosted, like the
     core ones, in the embedded PostgreSQL."""
-    if config.kind == "mysql" and target.startswith(_POSTGRES_DSN):
+    if kind == "mysql" and target.startswith(_POSTGRES_DSN):
         return "postgres"
-    return config.kind
+    return kind
 
 
 def application_source(config: SourceConfig, target: str) -> ApplicationSource:
     """The plug-in for ``config`` reached at ``target`` (a DSN, or a web service's URL)."""
     named = type(f"{config.name.title()}Source", (ApplicationSource,), {"name": config.name})
-    source: ApplicationSource = named(replace(config, kind=effective_kind(config, target)), target)
+    source: ApplicationSource = named(
+        replace(config, kind=effective_kind(config.kind, target)), target
+    )
     return source

@@ -56,15 +56,6 @@ def ids(rows: list[dict[str, Any]]) -> list[int]:
     return [r["id"] for r in rows]
 
 
-async def test_by_keys_answers_a_batch_in_one_statement_under_the_row_rule(run: Any) -> None:
-    rows = await run(STATEMENTS.by_keys("id", [5, 1, 99], {}))
-    assert sorted(ids(rows)) == [1, 5]
-    assert {r["receiptNumber"] for r in rows} == {"KW-1", "KW-5"}
-    # A citizen's rule (their NIK) narrows the same batch: Budi's payment 1 only.
-    assert ids(await run(STATEMENTS.by_keys("id", [5, 1], {"nik": BUDI}))) == [1]
-    assert await run(STATEMENTS.by_keys("id", [], {})) == []
-
-
 async def test_page_per_parent_pages_every_parent_with_its_total(run: Any) -> None:
     rows = await run(STATEMENTS.page_per_parent("nik", [BUDI, DEWI, NOBODY], {}, None, 2))
     by_parent: dict[str, list[tuple[int, int, int]]] = {}

@@ -15,7 +15,6 @@ from importlib import resources
 import asyncmy
 import asyncpg
 
-from padu.config import SourceConfig
 from padu.sources.application import effective_kind
 from padu.sources.transports.mysql import connect_options
 
@@ -43,7 +42,7 @@ async def residents(population_dsn: str) -> list[str]:
 
 async def seed_application(demo: str, kind: str, dsn: str, population_dsn: str) -> int:
     """(Re)create the demo ``demo`` in the database at ``dsn``; the residents it was given."""
-    dialect = effective_kind_of(kind, dsn)
+    dialect = effective_kind(kind, dsn)
     text = script(demo, dialect)
     niks = await residents(population_dsn)
     if dialect == "postgres":
@@ -52,10 +51,6 @@ async def seed_application(demo: str, kind: str, dsn: str, population_dsn: str) 
         await _mysql(dsn, text, niks)
     log.info("seeded demo %s (%s) over %d residents", demo, dialect, len(niks))
     return len(niks)
-
-
-def effective_kind_of(kind: str, dsn: str) -> str:
-    return effective_kind(SourceConfig(name="demo", dsn=dsn, kind=kind), dsn)
 
 
 async def _postgres(dsn: str, text: str, niks: list[str]) -> None:
