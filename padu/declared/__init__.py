@@ -5,6 +5,10 @@ Python module of their own: an integrator declares, under ``[applications.NAME]`
 tables (or endpoints) hold which types, the key, the ordering for pages, the filters, the
 personal fields and who reads them, and the links to the core entities (by NIK to
 ``Resident``, by NIP to ``Officer``, by village code to ``Village``, by ticket to
-``ServiceRequest``). ``declaration`` parses and checks the declarations; ``sql`` writes the
-statements they need in the dialect of their source.
+``ServiceRequest``).
+
+Here: ``declaration`` parses the declarations, ``catalogue`` checks them against their
+sources, ``graph`` adds their types and resolvers to the schema, ``report`` describes them.
+As for the core systems, their SQL lives in ``padu.sources`` (``application``,
+``application_sql``) and their loaders in ``padu.loaders.declared``.
 """

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 from padu.config import Config, ConfigError
 from padu.declared.declaration import ApplicationDecl, TypeDecl
@@ -39,22 +39,12 @@ _SQL_TYPES = {
     "timestamp": "datetime", "datetime": "datetime",
     "boolean": "bool",
 }  # fmt: skip
-# Each dialect's catalogue query: the columns of one table of the current database.
-_COLUMNS = {
-    "postgres": "SELECT column_name AS name, data_type AS type FROM information_schema.columns "
-    "WHERE table_schema = current_schema() AND table_name = $1",
-    "mysql": "SELECT column_name AS name, data_type AS type FROM information_schema.columns "
-    "WHERE table_schema = DATABASE() AND table_name = %s",
-}
 
 
 class CatalogueSource(Protocol):
-    """What the check asks of a source: its engine, and rows of one query."""
+    """What the check asks of a source: the columns of one of its tables, by type."""
 
-    @property
-    def kind(self) -> str: ...
-
-    async def fetch(self, query: str, *args: Any) -> Sequence[Mapping[str, Any]]: ...
+    async def columns(self, table: str) -> dict[str, str]: ...
 
 
 async def field_kinds(
@@ -66,7 +56,7 @@ async def field_kinds(
         source = sources[app.source]
         try:
             for declared in app.types:
-                columns = await _columns(source, declared.table)
+                columns = await source.columns(declared.table)
                 kinds.update(_checked(config, app, declared, columns))
         except SourceUnavailable as down:
             kinds.update(_unchecked(config, app, down))
@@ -88,17 +78,6 @@ def _unchecked(
         )
     log.warning("%s; serving application %s as declared, unchecked", down, app.name)
     return known
-
-
-async def _columns(source: CatalogueSource, table: str) -> dict[str, str]:
-    query = _COLUMNS[source.kind]
-    rows = await source.fetch(query, table)
-    return {str(_get(r, "name")): str(_get(r, "type")).lower() for r in rows}
-
-
-def _get(row: Mapping[str, Any], key: str) -> Any:
-    """A column of a catalogue row: MariaDB names them in capitals, PostgreSQL in lower case."""
-    return row[key] if key in row else row[key.upper()]
 
 
 def _checked(

@@ -3,7 +3,7 @@
 The core schema is built by Strawberry; the declared types are added to it as graphql-core
 types. Each field carries its own gate (``extensions["padu_gate"]``): who reads it, masked or
 not, and which resident's personal data it is, so the executors apply the declaration's rules
-exactly as they apply the core table's. Rows come only through ``padu.declared.rows``.
+exactly as they apply the core table's. Rows come only through ``padu.loaders.declared``.
 """
 
 from __future__ import annotations
@@ -36,14 +36,13 @@ from padu.declared.declaration import (
     LinkDecl,
     TypeDecl,
 )
-from padu.declared.rows import (
+from padu.loaders.base import Page
+from padu.loaders.declared import (
     DeclaredPageLoader,
     PageArgs,
     Row,
     page,
 )
-from padu.declared.sql import DIALECTS, Statements
-from padu.loaders.base import Page
 from padu.loaders.performance import OfficerByNipLoader
 from padu.loaders.population import ResidentByNikLoader
 from padu.loaders.service_requests import ServiceRequestByTicketLoader
@@ -57,6 +56,7 @@ from padu.resolvers.pagination import (
     page_request,
 )
 from padu.schema.pagination import Connection, Edge
+from padu.sources.application_sql import DIALECTS, Statements
 
 Info: TypeAlias = GraphQLResolveInfo[Any]
 

@@ -13,7 +13,7 @@ import asyncpg
 import pytest_asyncio
 
 from padu.declared.declaration import parse_applications
-from padu.declared.sql import IN_PAGE, POSTGRES, TOTAL, Statement, Statements
+from padu.sources.application_sql import IN_PAGE, POSTGRES, TOTAL, Statement, Statements
 from padu.sources.embedded import drop_database, ensure_database, with_database
 from tests.declared.test_declaration import PAYMENTS, SOURCES
 

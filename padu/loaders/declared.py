@@ -12,9 +12,9 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from padu.declared.declaration import TypeDecl
-from padu.declared.sql import IN_PAGE, TOTAL, Statement, Statements
 from padu.loaders.base import PageByParentLoader
 from padu.principal import Principal
+from padu.sources.application_sql import IN_PAGE, TOTAL, Statement, Statements
 from padu.sources.base import Ranked
 
 if TYPE_CHECKING:
