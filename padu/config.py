@@ -5,18 +5,24 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from padu.config_reader import ConfigError, Reader
 from padu.declared.declaration import ApplicationDecl, DeclarationError, parse_applications
 from padu.region import Region, UnknownRegion, load_region
+from padu.source_config import SOURCE_KINDS, WEB_AUTH, SourceConfig, WebServiceConfig, parse_source
+
+# Re-exported: the rest of Padu reads configuration from here.
+__all__ = [
+    "DEFAULT_CONFIG", "DEMO_SCALES", "EXECUTORS", "MODES", "SOURCE_KINDS", "SOURCE_NAMES",
+    "WEB_AUTH", "AuthConfig", "Config", "ConfigError", "HttpConfig", "LimitsConfig", "Mode",
+    "OutboxConfig", "SourceConfig", "WebServiceConfig", "load_config", "parse_config",
+]  # fmt: skip
 
 SOURCE_NAMES = ("population", "service_requests", "performance", "learning")
-# Engines a source may run on: one transport each (padu.sources.transports.TRANSPORTS).
-SOURCE_KINDS = ("postgres", "mysql", "http")
-WEB_AUTH = ("none", "bearer", "api_key")
 DEMO_SCALES = ("test", "demo", "city")  # sizes of padu.sources.demo.SCALES
 MODES = ("development", "production")
 # How queries run: from a plan compiled per document, by the standard executor, or both
@@ -26,57 +32,6 @@ DEFAULT_CONFIG = "padu.toml"
 
 Mode = Literal["development", "production"]
 _SOURCE_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
-_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
-
-
-class ConfigError(Exception):
-    """Invalid configuration: names the file, the key and what is wrong."""
-
-    def __init__(self, file: str, key: str, reason: str) -> None:
-        super().__init__(f"{file}: {key}: {reason}")
-        self.file, self.key, self.reason = file, key, reason
-
-
-@dataclass(frozen=True)
-class WebServiceConfig:
-    """How to call a JSON web service (``kind = "http"``): its URL, credentials and paths."""
-
-    url: str
-    auth: str = "none"  # one of WEB_AUTH
-    token: str | None = None  # the bearer token or API key, usually "${ENV_VAR}"
-    api_key_header: str = "X-API-Key"
-    item_path: str | None = None  # one object by key, e.g. "/residents/{key}"
-    batch_path: str | None = None  # many by POST {"keys": [...]}, e.g. "/residents:batch"
-    batch_safe: bool = False  # whether the batch POST only reads, so it may be retried
-    max_concurrent: int = 4  # per-key calls in flight at once when there is no batch path
-    health_path: str = "/"
-
-
-@dataclass(frozen=True)
-class SourceConfig:
-    """How to reach one source system; ``dsn`` None means the embedded server hosts it."""
-
-    name: str
-    dsn: str | None
-    pool_min: int = 1
-    pool_max: int = 10
-    connect_timeout: float = 5.0
-    statement_timeout: float = 10.0  # for http: the time for one request's answer
-    breaker_failures: int = 5
-    breaker_cooldown: float = 5.0
-    kind: str = "postgres"  # one of SOURCE_KINDS
-    retries: int = 1  # tries again of a read whose connection failed; writes never
-    web: WebServiceConfig | None = None  # for kind "http"
-
-    @property
-    def embedded(self) -> bool:
-        """Hosted in the embedded PostgreSQL: a SQL source given no DSN."""
-        return self.dsn is None and self.kind != "http"
-
-    @property
-    def target(self) -> str | None:
-        """Where the source is reached: its DSN, or a web service's base URL."""
-        return self.web.url if self.web is not None else self.dsn
 
 
 @dataclass(frozen=True)
@@ -157,7 +112,7 @@ class Config:
     jp_required: int
     min_group_size: int  # smallest group of officers whose ratings a dashboard may see
     sources: Mapping[str, SourceConfig]
-    state: SourceConfig = SourceConfig(name="state", dsn=None)
+    state: SourceConfig = field(default_factory=lambda: SourceConfig(name="state", dsn=None))
     auth: AuthConfig = AuthConfig()
     limits: LimitsConfig = LimitsConfig()
     http: HttpConfig = HttpConfig()
@@ -170,184 +125,10 @@ class Config:
         return self.mode == "development"
 
 
-class _Reader:
-    """Typed access to one TOML table, raising ConfigError that names the full key."""
-
-    def __init__(
-        self,
-        file: str,
-        table: Mapping[str, Any],
-        prefix: str,
-        known: Sequence[str],
-        env: Mapping[str, str],
-        kind: str = "key",
-    ) -> None:
-        self.file, self.table, self.prefix, self.env = file, table, prefix, env
-        for key in table:
-            if key not in known:
-                listed = ", ".join(known)
-                raise ConfigError(file, prefix + key, f"unknown {kind} (known: {listed})")
-
-    def fail(self, key: str, reason: str) -> ConfigError:
-        return ConfigError(self.file, self.prefix + key, reason)
-
-    def _interpolate(self, key: str, value: str) -> str:
-        def replace(match: re.Match[str]) -> str:
-            name, default = match.group(1), match.group(2)
-            if name in self.env:
-                return self.env[name]
-            if default is not None:
-                return default
-            hint = f"use ${{{name}:-default}} to give a default"
-            raise self.fail(key, f"environment variable {name} is not set ({hint})")
-
-        return _ENV_REF.sub(replace, value)
-
-    def string(self, key: str, default: str) -> str:
-        value = self.table.get(key, default)
-        if not isinstance(value, str):
-            raise self.fail(key, f"must be a string, got {value!r}")
-        return self._interpolate(key, value)
-
-    def number(
-        self,
-        key: str,
-        default: float,
-        *,
-        minimum: float,
-        maximum: float = float("inf"),
-        integer: bool = False,
-    ) -> float:
-        value = self.table.get(key, default)
-        if isinstance(value, str):
-            text = self._interpolate(key, value)
-            try:
-                value = int(text) if integer else float(text)
-            except ValueError:
-                raise self.fail(key, f"must be a number, got {text!r}") from None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(key, f"must be a number, got {value!r}")
-        if integer and not isinstance(value, int):
-            raise self.fail(key, f"must be a whole number, got {value!r}")
-        if value < minimum:
-            raise self.fail(key, f"must be at least {minimum:g}, got {value!r}")
-        if value > maximum:
-            raise self.fail(key, f"must be at most {maximum:g}, got {value!r}")
-        return value
-
-    def integer(self, key: str, default: int, *, minimum: int) -> int:
-        return int(self.number(key, default, minimum=minimum, integer=True))
-
-    def strings(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
-        value = self.table.get(key, list(default))
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.fail(key, f"must be a list of strings, got {value!r}")
-        return tuple(self._interpolate(key, v) for v in value)
-
-    def port(self, key: str, default: int) -> int:
-        return int(self.number(key, default, minimum=1, maximum=65535, integer=True))
-
-    def boolean(self, key: str, default: bool) -> bool:
-        value = self.table.get(key, default)
-        if not isinstance(value, bool):
-            raise self.fail(key, f"must be true or false, got {value!r}")
-        return value
-
-    def table_at(self, key: str) -> Mapping[str, Any]:
-        value = self.table.get(key, {})
-        if not isinstance(value, dict):
-            raise self.fail(key, "must be a table")
-        return value
-
-
-_WEB_KEYS = (
-    "api_key_header", "auth", "batch_path", "batch_safe", "health_path", "item_path",
-    "max_concurrent", "token", "url",
-)  # fmt: skip
-_DSN_PREFIXES = {"postgres": ("postgresql://", "postgres://"), "mysql": ("mysql://", "mariadb://")}
-
-
-def _source(
-    file: str, name: str, table: Mapping[str, Any], env: Mapping[str, str], prefix: str = ""
-) -> SourceConfig:
-    known: tuple[str, ...] = (
-        "breaker_cooldown_seconds", "breaker_failures", "connect_timeout", "dsn", "pool_max",
-        "pool_min", "retries", "statement_timeout",
-    )  # fmt: skip
-    if not prefix:  # Padu's own state database is always PostgreSQL
-        known = tuple(sorted((*known, "kind", *_WEB_KEYS)))
-    r = _Reader(file, table, prefix or f"sources.{name}.", known, env)
-    kind = r.string("kind", "postgres")
-    if kind not in SOURCE_KINDS:
-        raise r.fail("kind", f"must be one of {', '.join(SOURCE_KINDS)}, got {kind!r}")
-    dsn = r.string("dsn", "").strip() or None
-    if kind == "http":
-        if dsn is not None:
-            raise r.fail("dsn", "an http source is reached by its url, not a dsn")
-    elif kind == "postgres" and dsn is not None and not dsn.startswith(_DSN_PREFIXES[kind]):
-        raise r.fail("dsn", "must be a postgresql:// URL (or empty for the embedded server)")
-    elif kind == "mysql" and dsn is not None and not dsn.startswith(_DSN_PREFIXES[kind]):
-        raise r.fail(
-            "dsn",
-            "a mysql source needs a mysql:// DSN like mysql://user@host:3306/name (or none: "
-            "the embedded PostgreSQL hosts it)",
-        )
-    for key in _WEB_KEYS:
-        if key in table and kind != "http":
-            raise r.fail(key, f"is for http sources only (this source is {kind})")
-    pool_min = int(r.number("pool_min", 1, minimum=0, integer=True))
-    pool_max = int(r.number("pool_max", 10, minimum=1, integer=True))
-    if pool_min > pool_max:
-        raise r.fail("pool_min", f"must not exceed pool_max ({pool_max}), got {pool_min}")
-    return SourceConfig(
-        name=name,
-        dsn=dsn,
-        pool_min=pool_min,
-        pool_max=pool_max,
-        connect_timeout=float(r.number("connect_timeout", 5.0, minimum=0.1)),
-        statement_timeout=float(r.number("statement_timeout", 10.0, minimum=0.1)),
-        breaker_failures=r.integer("breaker_failures", 5, minimum=1),
-        breaker_cooldown=float(r.number("breaker_cooldown_seconds", 5.0, minimum=0.1)),
-        kind=kind,
-        retries=r.integer("retries", 2 if kind == "http" else 1, minimum=0),
-        web=_web_service(r) if kind == "http" else None,
-    )
-
-
-def _web_service(r: _Reader) -> WebServiceConfig:
-    url = r.string("url", "").strip()
-    if not url.startswith(("https://", "http://")):
-        raise r.fail("url", f"an http source needs an http(s) URL, got {url!r}")
-    auth = r.string("auth", "none")
-    if auth not in WEB_AUTH:
-        raise r.fail("auth", f"must be one of {', '.join(WEB_AUTH)}, got {auth!r}")
-    token = r.string("token", "") or None
-    if auth != "none" and token is None:
-        raise r.fail("token", f'is required with auth = "{auth}" (e.g. token = "${{API_TOKEN}}")')
-    paths = {key: r.string(key, "").strip() or None for key in ("item_path", "batch_path")}
-    for key, path in paths.items():
-        if path is not None and not path.startswith("/"):
-            raise r.fail(key, f"must be a path starting with /, got {path!r}")
-    item_path = paths["item_path"]
-    if item_path is not None and "{key}" not in item_path:
-        raise r.fail("item_path", f"must contain {{key}}, got {item_path!r}")
-    return WebServiceConfig(
-        url=url.rstrip("/"),
-        auth=auth,
-        token=token,
-        api_key_header=r.string("api_key_header", "X-API-Key"),
-        item_path=item_path,
-        batch_path=paths["batch_path"],
-        batch_safe=r.boolean("batch_safe", False),
-        max_concurrent=r.integer("max_concurrent", 4, minimum=1),
-        health_path=r.string("health_path", "/"),
-    )
-
-
 ASYMMETRIC = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256")
 
 
-def _auth(r: _Reader, production: bool) -> AuthConfig:
+def _auth(r: Reader, production: bool) -> AuthConfig:
     algorithms = r.strings("algorithms", ("HS256",))
     if not algorithms:
         raise r.fail("algorithms", "must name at least one algorithm")
@@ -379,7 +160,7 @@ def _auth(r: _Reader, production: bool) -> AuthConfig:
     )
 
 
-def _limits(r: _Reader) -> LimitsConfig:
+def _limits(r: Reader) -> LimitsConfig:
     return LimitsConfig(
         max_depth=r.integer("max_depth", 10, minimum=1),
         max_aliases=r.integer("max_aliases", 15, minimum=0),
@@ -401,7 +182,7 @@ def _limits(r: _Reader) -> LimitsConfig:
     )
 
 
-def _http(r: _Reader) -> HttpConfig:
+def _http(r: Reader) -> HttpConfig:
     origins = r.strings("cors_origins", ())
     for origin in origins:
         if origin == "*" or not origin.startswith(("https://", "http://")):
@@ -430,15 +211,15 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
         "applications", "audit", "auth", "http", "limits", "outbox", "padu", "server", "sources",
         "state",
     )  # fmt: skip
-    top = _Reader(file, data, "", sections, env)
+    top = Reader(file, data, "", sections, env)
     padu_keys = ("demo_scale", "jp_required", "min_group_size", "mode", "region", "state_dir")
-    padu = _Reader(file, top.table_at("padu"), "padu.", padu_keys, env)
+    padu = Reader(file, top.table_at("padu"), "padu.", padu_keys, env)
     server_keys = ("executor", "host", "port", "shutdown_grace_seconds", "workers")
-    server = _Reader(file, top.table_at("server"), "server.", server_keys, env)
+    server = Reader(file, top.table_at("server"), "server.", server_keys, env)
     source_tables = top.table_at("sources")
     # The core systems always; any other name is an application's source (padu.declared).
     source_names = (*SOURCE_NAMES, *(n for n in source_tables if n not in SOURCE_NAMES))
-    sources = _Reader(file, source_tables, "sources.", source_names, env, "source")
+    sources = Reader(file, source_tables, "sources.", source_names, env, "source")
     for name in source_names:
         if not _SOURCE_NAME.fullmatch(name) or name == "state":
             raise sources.fail(name, "a source name is lower-case letters, digits and _")
@@ -461,13 +242,13 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
         raise server.fail("executor", f"must be one of {', '.join(EXECUTORS)}, got {executor!r}")
     host = env.get("HOST") or server.string("host", "127.0.0.1")
     if env.get("PORT"):
-        port = _Reader("environment", {"PORT": env["PORT"]}, "", ("PORT",), env).port("PORT", 8000)
+        port = Reader("environment", {"PORT": env["PORT"]}, "", ("PORT",), env).port("PORT", 8000)
     else:
         port = server.port("port", 8000)
 
     production = mode == "production"
     auth_keys = ("algorithms", "audience", "hs256_secret", "issuer", "jwks_cache_seconds")
-    auth = _Reader(
+    auth = Reader(
         file, top.table_at("auth"), "auth.", (*auth_keys, "jwks_url", "leeway_seconds"), env
     )
     limit_keys = (
@@ -476,22 +257,24 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
         "max_response_bytes", "max_concurrent_per_caller", "max_queued_per_caller",
         "queue_wait_seconds", "pool_share_per_caller",
     )  # fmt: skip
-    limits = _Reader(file, top.table_at("limits"), "limits.", limit_keys, env)
+    limits = Reader(file, top.table_at("limits"), "limits.", limit_keys, env)
     http_keys = (
         "cors_origins", "keep_alive_seconds", "max_body_bytes", "max_connections",
         "max_header_bytes", "max_header_value_bytes", "read_timeout_seconds"
     )  # fmt: skip
-    http = _Reader(file, top.table_at("http"), "http.", http_keys, env)
-    audit = _Reader(file, top.table_at("audit"), "audit.", ("hash_key",), env)
+    http = Reader(file, top.table_at("http"), "http.", http_keys, env)
+    audit = Reader(file, top.table_at("audit"), "audit.", ("hash_key",), env)
     outbox_keys = ("poll_seconds", "retry_base_seconds", "retry_max_seconds")
-    outbox = _Reader(file, top.table_at("outbox"), "outbox.", outbox_keys, env)
+    outbox = Reader(file, top.table_at("outbox"), "outbox.", outbox_keys, env)
     audit_key = audit.string("hash_key", "") or None
     if audit_key is not None and len(audit_key.encode()) < 32:
         raise audit.fail("hash_key", "must be at least 32 bytes")
     if audit_key is None and production:
         raise audit.fail("hash_key", "is required in production (it keys the NIK hashes)")
 
-    configured = {name: _source(file, name, sources.table_at(name), env) for name in source_names}
+    configured = {
+        name: parse_source(file, name, sources.table_at(name), env) for name in source_names
+    }
     try:
         applications = parse_applications(top.table_at("applications"), configured)
     except DeclarationError as exc:
@@ -512,7 +295,7 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
         min_group_size=int(padu.number("min_group_size", 5, minimum=1, integer=True)),
         sources=configured,
         applications=applications,
-        state=_source(file, "state", top.table_at("state"), env, prefix="state."),
+        state=parse_source(file, "state", top.table_at("state"), env, prefix="state."),
         auth=_auth(auth, production),
         limits=_limits(limits),
         http=_http(http),
