@@ -312,14 +312,9 @@ class _DeclaredType:
             )
             return page_connection(loaded, request, cursor)
 
-        policy = self.readers_policy(link.to, link.reverse or "")
-        core.fields[link.reverse or ""] = GraphQLField(
-            self.types.connections[self.declared.name],
-            args=self.page_arguments(),
-            resolve=resolve,
-            description=f"{self.declared.name}s of this {link.to.lower()} "
-            f"({self.declared.application}).",
-            extensions={GATE_EXTENSION: policy},
+        assert link.reverse is not None
+        core.fields[link.reverse] = self.list_field(
+            link.to, link.reverse, resolve, f"{self.declared.name}s of this {link.to.lower()}"
         )
 
     def root_list(self) -> None:
@@ -333,16 +328,21 @@ class _DeclaredType:
             rows, total = await page(source, statements, info.context.viewer.principal, args)
             return connection(rows, request, cursor, known_count(total))
 
-        policy = DeclaredGate(
-            "Query", self.declared.list_field, readers_decisions(self.declared), None
+        name = self.declared.list_field
+        query.fields[name] = self.list_field(
+            "Query", name, resolve, f"{self.declared.name}s in {self.declared.order} order"
         )
-        query.fields[self.declared.list_field] = GraphQLField(
+
+    def list_field(
+        self, owner: str, name: str, resolve: Callable[..., Any], description: str
+    ) -> GraphQLField:
+        """A paged list of this type on ``owner``: readable by whoever reads the type."""
+        return GraphQLField(
             self.types.connections[self.declared.name],
             args=self.page_arguments(),
             resolve=resolve,
-            description=f"{self.declared.name}s in {self.declared.order} order "
-            f"({self.declared.application}).",
-            extensions={GATE_EXTENSION: policy},
+            description=f"{description} ({self.declared.application}).",
+            extensions={GATE_EXTENSION: self.readers_policy(owner, name)},
         )
 
 

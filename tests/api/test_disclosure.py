@@ -14,13 +14,14 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from graphql import GraphQLEnumType, GraphQLNonNull, GraphQLObjectType, Undefined, get_named_type
+from graphql import GraphQLObjectType, get_named_type
 
 from padu.config import parse_config
 from padu.principal import Role
 from padu.schema.build import schema
 from tests.conftest import TEST_SETTINGS, Served, served
 from tests.data import AGUS, AHMAD, ANDI, BUDI, DEWI, HENDRA, JOKO, MAYA, RUDI, SITI
+from tests.schema_walk import literal_arguments
 
 NIKS = {BUDI, SITI, ANDI, DEWI, RUDI, AHMAD}
 NIPS = {AGUS, MAYA, JOKO, HENDRA}
@@ -28,21 +29,7 @@ DEPTH = 3
 
 
 def _arguments(field: Any) -> str | None:
-    parts = []
-    for name, argument in field.args.items():
-        if name == "first":
-            parts.append("first: 5")
-        elif (
-            not isinstance(argument.type, GraphQLNonNull) or argument.default_value is not Undefined
-        ):
-            continue
-        elif name == "year":
-            parts.append("year: 2026")
-        elif isinstance(get_named_type(argument.type), GraphQLEnumType):
-            parts.append(f"{name}: {next(iter(get_named_type(argument.type).values))}")
-        else:
-            return None
-    return f"({', '.join(parts)})" if parts else ""
+    return literal_arguments(field, first=5)
 
 
 def wide(kind: GraphQLObjectType, depth: int) -> str:

@@ -15,11 +15,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from graphql import (
-    GraphQLEnumType,
-    GraphQLField,
-    GraphQLNonNull,
     GraphQLObjectType,
-    Undefined,
     get_named_type,
 )
 
@@ -43,6 +39,7 @@ from tests.data import (
     RUDI,
     SITI,
 )
+from tests.schema_walk import literal_arguments
 
 NAMES = {
     BUDI: "Budi Santoso", SITI: "Siti Aminah", ANDI: "Andi Santoso", DEWI: "Dewi Lestari",
@@ -145,22 +142,8 @@ class Path:
     target: str
 
 
-def _arguments(field: GraphQLField) -> str | None:
-    """Literal arguments for ``field``: required ones filled in, pages opened wide."""
-    parts = []
-    for name, argument in field.args.items():
-        kind = argument.type
-        if name == "first":
-            parts.append("first: 10")
-        elif not isinstance(kind, GraphQLNonNull) or argument.default_value is not Undefined:
-            continue
-        elif name == "year":
-            parts.append("year: 2026")
-        elif isinstance(get_named_type(kind), GraphQLEnumType):
-            parts.append(f"{name}: {next(iter(get_named_type(kind).values))}")
-        else:
-            return None  # a required argument this walk cannot fill
-    return f"({', '.join(parts)})" if parts else ""
+def _arguments(field: Any) -> str | None:
+    return literal_arguments(field, first=10)
 
 
 def paths() -> Iterator[Path]:
