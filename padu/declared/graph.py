@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, TypeAlias, cast
+from typing import Any, TypeAlias
 
 from graphql import (
     GraphQLArgument,
@@ -289,10 +289,7 @@ class _DeclaredType:
         return DeclaredGate(type_name, field, readers_decisions(self.declared), None)
 
     def page_args(self, info: Info, arguments: Mapping[str, Any]) -> tuple[PageRequest, PageArgs]:
-        # page_request reads only the context, which both kinds of info carry.
-        request = page_request(
-            cast(Any, info), arguments.get("first"), arguments.get("after"), self.cursor
-        )
+        request = page_request(info, arguments.get("first"), arguments.get("after"), self.cursor)
         given = arguments.get("filter") or {}
         equal = tuple(sorted((k, v) for k, v in given.items() if v is not None))
         return request, PageArgs(equal, request.limit, request.after_part())

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESSIV
@@ -29,6 +29,7 @@ from padu.loaders.base import Page
 from padu.schema.pagination import Connection, Edge, PageInfo
 
 if TYPE_CHECKING:
+    from padu.context import Context
     from padu.resolvers.info import Info
 
 DEFAULT_FIRST = 20
@@ -122,8 +123,15 @@ class PageRequest:
         return None if self.after is None else self.after[0]
 
 
+class WithContext(Protocol):
+    """What ``page_request`` reads of a resolver's info (Strawberry's or graphql-core's)."""
+
+    @property
+    def context(self) -> Context: ...
+
+
 def page_request(
-    info: Info, first: int | None, after: str | None, kind: CursorKind[Any]
+    info: WithContext, first: int | None, after: str | None, kind: CursorKind[Any]
 ) -> PageRequest:
     """Check ``first`` against the cap (null means the default) and decode ``after``."""
     if first is None:
