@@ -1,27 +1,14 @@
 """How many WebSocket connections each caller holds open, so that one caller cannot hold them all.
 
 A connection counts against its client address until it signs in, and against the token's
-subject from then on; an anonymous one stays counted by address. The count is per process:
-with several workers a caller may hold up to the cap in each.
+role and subject from then on (``Principal.caller``); an anonymous one stays counted by
+address. The count is per process: with several workers a caller may hold up to the cap in
+each.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-
-from padu.principal import Principal
-
-
-def caller_by_address(host: str | None) -> str:
-    """The key a connection counts under before it signs in (or when anonymous)."""
-    return f"address:{host or 'unknown'}"
-
-
-def caller_of(principal: Principal, host: str | None) -> str:
-    """The key a signed-in connection counts under: the token's subject."""
-    if principal.anonymous or principal.subject is None:
-        return caller_by_address(host)
-    return f"subject:{principal.subject}"
 
 
 class OpenConnections:

@@ -65,12 +65,9 @@ class RateLimited(Exception):
     """The caller has too many requests running and waiting."""
 
 
-def caller_key(principal: Principal, scope: Scope) -> str:
-    """Who a request counts against: the token's role and subject, else the client address."""
-    if not principal.anonymous:
-        return f"{principal.role.value}:{principal.subject}"
+def _host(scope: Scope) -> str | None:
     client = scope.get("client")
-    return f"address:{client[0] if client else 'unknown'}"
+    return str(client[0]) if client else None
 
 
 class Turns:
@@ -124,7 +121,7 @@ class Turns:
     ) -> None:
         """Run ``app`` in one of the caller's turns, with its pool share; else answer 429."""
         try:
-            async with self.turn(caller_key(principal, scope)) as share:
+            async with self.turn(principal.caller(_host(scope))) as share:
                 token = current_share.set(share)
                 try:
                     await app(scope, receive, send)

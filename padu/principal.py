@@ -33,5 +33,17 @@ class Principal:
     def anonymous(self) -> bool:
         return self.role is Role.ANONYMOUS
 
+    def caller(self, host: str | None) -> str:
+        """Whom a request or connection counts against in per-caller limits: the token's role
+        and subject, else (anonymous) the client address."""
+        if self.anonymous or self.subject is None:
+            return by_address(host)
+        return f"{self.role.value}:{self.subject}"
+
+
+def by_address(host: str | None) -> str:
+    """The per-caller key of a client known only by its address."""
+    return f"address:{host or 'unknown'}"
+
 
 ANONYMOUS = Principal(Role.ANONYMOUS)

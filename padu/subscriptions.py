@@ -34,8 +34,8 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
 from padu.auth import Unauthenticated
-from padu.connections import caller_by_address, caller_of
 from padu.context import Context
+from padu.principal import by_address
 
 if TYPE_CHECKING:
     from strawberry.schema.schema import StreamResult
@@ -86,7 +86,7 @@ class PaduTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
     caller = ""  # the key this connection counts under in view.connections
 
     async def handle(self) -> None:
-        caller = caller_by_address(self._host())
+        caller = by_address(self._host())
         if not self.view.connections.take(caller):
             await self._too_many()
             return
@@ -125,7 +125,7 @@ class PaduTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
                 reason = f"Unauthenticated: {exc}".encode()[:CLOSE_REASON_BYTES]
                 await self.websocket.close(code=4403, reason=reason.decode(errors="ignore"))
                 return
-            if not await self._count_as(caller_of(principal, self._host())):
+            if not await self._count_as(principal.caller(self._host())):
                 return
             self.view.sign_in(self.context, principal)
             if principal.expires_at is not None:
