@@ -373,21 +373,27 @@ async def test_the_feed_reconnects_after_losing_its_connection(live: Served, soc
     await listening(live)
     conn = await asyncpg.connect(live.dsns["service_requests"])
     try:
-        killed = await conn.fetchval(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+        killed = await conn.fetch(
+            "SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE application_name = 'padu:service_requests:changes' "
             "AND datname = current_database()"
         )
-        assert killed == 1
+        assert len(killed) == 1
+        old_pid = killed[0]["pid"]
 
-        async def listeners() -> int:
+        async def new_listeners() -> int:
+            # A new backend (not the one killed, which may linger in the view for a moment)
+            # whose last statement was the LISTEN: counting connections alone let the test
+            # submit between the reconnect and the LISTEN, and the change went unheard.
             found: int = await conn.fetchval(
                 "SELECT count(*) FROM pg_stat_activity WHERE application_name = "
-                "'padu:service_requests:changes' AND datname = current_database()"
+                "'padu:service_requests:changes' AND datname = current_database() "
+                "AND pid <> $1 AND state = 'idle' AND query LIKE 'LISTEN%'",
+                old_pid,
             )
             return found
 
-        assert await eventually(listeners, lambda n: n == 1, timeout=5) == 1
+        assert await eventually(new_listeners, lambda n: n == 1, timeout=5) == 1
     finally:
         await conn.close()
     created = await submit(live, "36.71.01.1001")
