@@ -25,7 +25,7 @@ from padu.pages import dashboard_routes
 from padu.schema.build import build_schema
 from padu.sources import Sources
 from padu.sources.base import Source
-from padu.sources.demo.applications import seed_application
+from padu.sources.demo.applications import seed_application, seed_web_application
 from padu.sources.hosting import source_dsns, unseeded, unseeded_applications
 from padu.sources.service_request_changes import ChangeFeed
 from padu.view import PaduGraphQL
@@ -84,6 +84,15 @@ async def seed_if_empty(config: Config, dsns: Mapping[str, str]) -> None:
         log.info("first run: seeding the %s demo data into %s", app.name, app.source)
         source = config.sources[app.source]
         await seed_application(app.demo, source.kind, dsns[app.source], dsns["population"])
+    if not config.sources["population"].embedded:
+        return  # demo web services are seeded with the demo residents only
+    for app in config.applications:
+        source = config.sources[app.source]
+        if app.demo is not None and source.kind == "http":
+            try:
+                await seed_web_application(source, dsns["population"], only_if_empty=True, wait=5)
+            except OSError as exc:
+                log.warning("%s; the %s demo data was not seeded", exc, app.name)
 
 
 def create_app(config: Config, dsns: Mapping[str, str] | None = None) -> Starlette:

@@ -55,13 +55,21 @@ async def _seed_async(args: argparse.Namespace) -> int:
     report = await seed(
         sources, config.region, SCALES[args.scale], seed=args.seed, progress=not args.quiet
     )
-    from padu.sources.demo.applications import seed_application
+    from padu.sources.demo.applications import seed_application, seed_web_application
 
     for app in config.applications:
-        if app.demo is not None:
-            source = config.sources[app.source]
+        if app.demo is None:
+            continue
+        source = config.sources[app.source]
+        if source.kind == "http":
+            try:
+                await seed_web_application(source, dsns["population"], only_if_empty=False)
+            except OSError as exc:
+                print(f"padu seed: {exc}; {app.name} was not seeded", file=sys.stderr)
+                continue
+        else:
             await seed_application(app.demo, source.kind, dsns[app.source], dsns["population"])
-            print(f"seeded the {app.name} demo data into {app.source}", file=sys.stderr)
+        print(f"seeded the {app.name} demo data into {app.source}", file=sys.stderr)
     print(report, file=sys.stderr)
     print(f"seeded {args.scale} data in {time.perf_counter() - started:.1f}s", file=sys.stderr)
     return 0

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Protocol
+from typing import Protocol, cast
 
 from padu.config import Config, ConfigError
 from padu.declared.declaration import ApplicationDecl, TypeDecl
 from padu.errors import SourceUnavailable
+from padu.sources.application_web import MalformedAnswer
+from padu.sources.transports.base import Faulty
 
 log = logging.getLogger("padu.declared")
 
@@ -42,21 +44,35 @@ _SQL_TYPES = {
 
 
 class CatalogueSource(Protocol):
-    """What the check asks of a source: the columns of one of its tables, by type."""
+    """What the check asks of a SQL source: the columns of one of its tables, by type."""
 
     async def columns(self, table: str) -> dict[str, str]: ...
 
 
+class SampledSource(Protocol):
+    """What the check asks of a web service: one item of a type's list, checked."""
+
+    async def sample(self, declared: TypeDecl) -> None: ...
+
+
 async def field_kinds(
-    config: Config, sources: Mapping[str, CatalogueSource]
+    config: Config, sources: Mapping[str, CatalogueSource | SampledSource]
 ) -> dict[tuple[str, str], str]:
-    """Each declared field's GraphQL scalar name, keyed by (type, field), checked at the source."""
+    """Each declared field's GraphQL scalar name, keyed by (type, field), checked at the source.
+
+    A SQL source's catalogue must hold every table and column; a web service's sample answer
+    must fit every declared field (its types are all declared: it has no catalogue).
+    """
     kinds: dict[tuple[str, str], str] = {}
     for app in config.applications:
         source = sources[app.source]
         try:
             for declared in app.types:
-                columns = await source.columns(declared.table)
+                if declared.endpoint is not None:
+                    await _sampled(config, app, declared, cast(SampledSource, source))
+                    kinds.update(_as_declared(declared))
+                    continue
+                columns = await cast(CatalogueSource, source).columns(declared.table)
                 kinds.update(_checked(config, app, declared, columns))
         except SourceUnavailable as down:
             kinds.update(_unchecked(config, app, down))
@@ -78,6 +94,26 @@ def _unchecked(
         )
     log.warning("%s; serving application %s as declared, unchecked", down, app.name)
     return known
+
+
+async def _sampled(
+    config: Config, app: ApplicationDecl, declared: TypeDecl, source: SampledSource
+) -> None:
+    """Stop start-up when the service's sample answer does not fit the declaration."""
+    where = f"applications.{app.name}.types.{declared.name}"
+    try:
+        await source.sample(declared)
+    except MalformedAnswer as bad:
+        key = f"{where}.fields.{bad.field}.path" if bad.field else f"{where}.endpoint"
+        raise ConfigError(config.file, key, f"source {app.source} {bad.reason}") from None
+    except Faulty as refused:
+        credentials = "credentials" in (refused.reason or "")
+        key = f"sources.{app.source}.token" if credentials else f"{where}.endpoint"
+        raise ConfigError(config.file, key, f"source {app.source} {refused.reason}") from None
+
+
+def _as_declared(declared: TypeDecl) -> dict[tuple[str, str], str]:
+    return {(declared.name, f.name): f.type or "String" for f in declared.fields}
 
 
 def _checked(

@@ -21,6 +21,20 @@
     amount = { column = "jumlah", type = "Int" }
     nik = { column = "nik", personal = true }   # audited; masked for caseworkers
 
+An application behind a JSON web service (a ``kind = "http"`` source) declares endpoints
+instead of tables, and JSON paths instead of columns; a web service has no catalogue, so every
+field declares its type::
+
+    [applications.e_puskesmas.types.HealthVisit]
+    endpoint = "/kunjungan"                  # GET ?field=value&after=&limit= -> {items, total}
+    batch = "/kunjungan/cari"                # optional: many parents in one POST
+    key = "id"
+    links.resident = { to = "Resident", by = "nik", reverse = "healthVisits" }
+
+    [applications.e_puskesmas.types.HealthVisit.fields]
+    id = { path = "id", type = "ID" }
+    puskesmas = { path = "puskesmas.nama", type = "String" }
+
 A problem is a ``DeclarationError`` naming the key below ``applications.`` and the reason;
 configuration loading adds the file.
 """
@@ -44,6 +58,8 @@ _NAME = re.compile(r"[A-Z][A-Za-z0-9]{0,63}")
 _FIELD = re.compile(r"[a-z][A-Za-z0-9]{0,63}")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 _ROLES = {role.value: role for role in Role if role is not Role.ANONYMOUS}
+_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}(\.[A-Za-z_][A-Za-z0-9_]{0,63}){0,7}")
+_ENDPOINT = re.compile(r"/[A-Za-z0-9_./:-]{0,200}")
 
 
 class DeclarationError(ValueError):
@@ -59,10 +75,11 @@ class FieldDecl:
     """One GraphQL field of a declared type, read from one column (or JSON path)."""
 
     name: str
-    column: str
+    column: str  # the column; for a web service, the dotted JSON path in each object
     type: str | None  # None: read from the source's catalogue
     personal: bool  # personal data: audited, masked for caseworkers, never for dashboards
     read: frozenset[Role] | None  # who reads it; None: whoever reads the type
+    param: str | None = None  # a web service's query parameter for it (a top-level path's own)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,13 +93,23 @@ class LinkDecl:
 
 
 @dataclass(frozen=True, slots=True)
+class Endpoint:
+    """Where a web service lists a declared type (see ``padu.sources.application_web``)."""
+
+    path: str  # GET path?field=value&after=&limit= -> the items and their total
+    batch: str | None  # POST {by, keys, where, after, limit} -> one group per key
+    items: str  # the JSON path of the items in the list's answer
+    total: str  # the JSON path of the total in the list's answer
+
+
+@dataclass(frozen=True, slots=True)
 class TypeDecl:
     """One declared GraphQL type over one table (or endpoint) of its application's source."""
 
     name: str
     application: str
     source: str
-    table: str
+    table: str  # empty for a web service's type, which has an endpoint instead
     key: str  # the field that is the type's key
     order: str  # the field pages are ordered by (unique)
     fields: tuple[FieldDecl, ...]
@@ -92,6 +119,7 @@ class TypeDecl:
     rows: Mapping[Role, str]  # per role: "all", "none" or the field holding the caller's id
     description: str
     list_field: str | None  # a Query field listing the type, e.g. `payments`
+    endpoint: Endpoint | None = None  # for a web service's type
 
     def field(self, name: str) -> FieldDecl:
         return next(f for f in self.fields if f.name == name)
@@ -138,17 +166,12 @@ def _application(name: str, table: Any, sources: Mapping[str, object]) -> Applic
     source = _text(where, table, "source")
     if source not in sources:
         raise DeclarationError(f"{where}.source", f"names no [sources.{source}] table")
-    if getattr(sources[source], "kind", None) == "http":
-        raise DeclarationError(
-            f"{where}.source",
-            f"{source} is a web service (kind http); declared types are served from SQL sources "
-            "(postgres, mysql) so far",
-        )
+    web = getattr(sources[source], "kind", None) == "http"
     types = _table(f"{where}.types", table.get("types", {}))
     if not types:
         raise DeclarationError(f"{where}.types", "declares no type")
     parsed = tuple(
-        _type(f"{where}.types.{type_name}", type_name, name, source, value)
+        _type(f"{where}.types.{type_name}", type_name, name, source, value, web)
         for type_name, value in types.items()
     )
     demo = table.get("demo")
@@ -158,17 +181,19 @@ def _application(name: str, table: Any, sources: Mapping[str, object]) -> Applic
 
 
 _TYPE_KEYS = (
-    "table", "key", "order", "fields", "links", "filters", "read", "rows", "description", "list",
+    "key", "order", "fields", "links", "filters", "read", "rows", "description", "list",
 )  # fmt: skip
+_SQL_TYPE_KEYS = ("table", *_TYPE_KEYS)
+_WEB_TYPE_KEYS = ("endpoint", "batch", "items", "total", *_TYPE_KEYS)
 
 
-def _type(where: str, name: str, application: str, source: str, value: Any) -> TypeDecl:
+def _type(where: str, name: str, application: str, source: str, value: Any, web: bool) -> TypeDecl:
     if not _NAME.fullmatch(name):
         raise DeclarationError(where, "a type name starts with a capital letter (e.g. Payment)")
     table = _table(where, value)
-    _known(where, table, _TYPE_KEYS)
+    _known(where, table, _WEB_TYPE_KEYS if web else _SQL_TYPE_KEYS)
     fields = tuple(
-        _field(f"{where}.fields.{field}", field, spec)
+        _field(f"{where}.fields.{field}", field, spec, web)
         for field, spec in _table(f"{where}.fields", table.get("fields", {})).items()
     )
     if not fields:
@@ -190,11 +215,22 @@ def _type(where: str, name: str, application: str, source: str, value: Any) -> T
         _link(f"{where}.links.{link}", link, spec, names)
         for link, spec in _table(f"{where}.links", table.get("links", {})).items()
     )
+    if web:
+        # What a request names (filters, row rules, the parent of a list, the cursor) is a
+        # query parameter: a top-level member of each object.
+        asked = {*filters, *rows.values(), *(link.by for link in links), order}
+        for field in fields:
+            if field.name in asked and field.param is None:
+                raise DeclarationError(
+                    f"{where}.fields.{field.name}.param",
+                    f"is required: the field is filtered, paged or linked by, and its path "
+                    f"{field.column} is nested, so name the query parameter the service takes",
+                )
     return TypeDecl(
         name=name,
         application=application,
         source=source,
-        table=_identifier(f"{where}.table", _text(where, table, "table")),
+        table="" if web else _identifier(f"{where}.table", _text(where, table, "table")),
         key=key,
         order=order,
         fields=fields,
@@ -204,6 +240,22 @@ def _type(where: str, name: str, application: str, source: str, value: Any) -> T
         rows=rows,
         description=str(table.get("description", "")),
         list_field=_optional_field_name(f"{where}.list", table.get("list")),
+        endpoint=_endpoint(where, table) if web else None,
+    )
+
+
+def _endpoint(where: str, table: Mapping[str, Any]) -> Endpoint:
+    path = _text(where, table, "endpoint")
+    if not _ENDPOINT.fullmatch(path):
+        raise DeclarationError(f"{where}.endpoint", "is a path on the service, e.g. /visits")
+    batch = table.get("batch")
+    if batch is not None and not (isinstance(batch, str) and _ENDPOINT.fullmatch(batch)):
+        raise DeclarationError(f"{where}.batch", "is a path on the service, e.g. /visits:batch")
+    return Endpoint(
+        path,
+        batch,
+        _path(f"{where}.items", str(table.get("items", "items"))),
+        _path(f"{where}.total", str(table.get("total", "total"))),
     )
 
 
@@ -213,20 +265,33 @@ def _optional_field_name(where: str, value: Any) -> str | None:
     return value
 
 
-def _field(where: str, name: str, spec: Any) -> FieldDecl:
+def _field(where: str, name: str, spec: Any, web: bool) -> FieldDecl:
     if not _FIELD.fullmatch(name):
         raise DeclarationError(where, "a field name is camelCase letters and digits")
     spec = _table(where, spec)
-    _known(where, spec, ("column", "type", "personal", "read"))
+    located = ("path", "param") if web else ("column",)
+    _known(where, spec, (*located, "type", "personal", "read"))
     kind = spec.get("type")
+    if web and kind is None:
+        raise DeclarationError(
+            f"{where}.type", f"is required: a web service has no catalogue ({', '.join(SCALARS)})"
+        )
     if kind is not None and kind not in SCALARS:
         raise DeclarationError(f"{where}.type", f"{kind!r} is not one of {', '.join(SCALARS)}")
     personal = spec.get("personal", False)
     if not isinstance(personal, bool):
         raise DeclarationError(f"{where}.personal", "must be true or false")
     read = None if "read" not in spec else _roles(f"{where}.read", spec["read"])
-    column = _identifier(f"{where}.column", str(spec.get("column", name)))
-    return FieldDecl(name, column, kind, personal, read)
+    if not web:
+        column = _identifier(f"{where}.column", str(spec.get("column", name)))
+        return FieldDecl(name, column, kind, personal, read)
+    column = _path(f"{where}.path", str(spec.get("path", name)))
+    param = spec.get("param", None if "." in column else column)
+    if param is not None and not (isinstance(param, str) and _IDENTIFIER.fullmatch(param)):
+        raise DeclarationError(f"{where}.param", "is a query parameter name (letters, digits, _)")
+    if param in ("after", "limit"):
+        raise DeclarationError(f"{where}.param", f"`{param}` is Padu's own paging parameter")
+    return FieldDecl(name, column, kind, personal, read, param)
 
 
 def _link(where: str, name: str, spec: Any, fields: set[str]) -> LinkDecl:
@@ -292,6 +357,13 @@ def _identifier(where: str, value: str) -> str:
     """A table or column name, safe to quote into SQL (letters, digits, _)."""
     if not _IDENTIFIER.fullmatch(value):
         raise DeclarationError(where, f"{value!r} is not a plain table or column name")
+    return value
+
+
+def _path(where: str, value: str) -> str:
+    """A JSON path: member names joined by dots (e.g. ``puskesmas.nama``)."""
+    if not _PATH.fullmatch(value):
+        raise DeclarationError(where, f"{value!r} is not a JSON path like member.member")
     return value
 
 

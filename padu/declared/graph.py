@@ -56,7 +56,6 @@ from padu.resolvers.pagination import (
     page_request,
 )
 from padu.schema.pagination import Connection, Edge
-from padu.sources.application_sql import DIALECTS, Statements
 
 Info: TypeAlias = GraphQLResolveInfo[Any]
 
@@ -113,21 +112,16 @@ class _Types:
 
 
 def extend_schema(
-    schema: GraphQLSchema,
-    apps: Sequence[ApplicationDecl],
-    kinds: Mapping[tuple[str, str], str],
-    dialects: Mapping[str, str],
+    schema: GraphQLSchema, apps: Sequence[ApplicationDecl], kinds: Mapping[tuple[str, str], str]
 ) -> None:
     """Add every declared type to ``schema``, with its links onto the core types.
 
     ``kinds`` gives each declared field's GraphQL scalar name, keyed by (type, field): from
-    the declaration, or read from the source's catalogue. ``dialects`` gives each source's
-    SQL dialect (``postgres`` or ``mysql``).
+    the declaration, or read from the source's catalogue.
     """
     types = _Types(schema, apps)
     for declared in types.declared.values():
-        statements = Statements(declared, DIALECTS[dialects[declared.source]])
-        _DeclaredType(types, declared, statements, kinds).build()
+        _DeclaredType(types, declared, kinds).build()
 
 
 class _DeclaredType:
@@ -137,12 +131,10 @@ class _DeclaredType:
         self,
         types: _Types,
         declared: TypeDecl,
-        statements: Statements,
         kinds: Mapping[tuple[str, str], str],
     ) -> None:
         self.types = types
         self.declared = declared
-        self.statements = statements
         self.kind = {f.name: kinds[(declared.name, f.name)] for f in declared.fields}
         order_kind = self.kind[declared.order]
         self.cursor = CursorKind[Row](
@@ -158,8 +150,7 @@ class _DeclaredType:
     def page_loader(self, parent: str) -> type[DeclaredPageLoader]:
         if parent not in self.pages:
             attributes = {
-                "declared": self.declared, "statements": self.statements, "parent": parent,
-                "source_name": self.declared.source,
+                "declared": self.declared, "parent": parent, "source_name": self.declared.source,
             }  # fmt: skip
             name = f"{self.declared.name}sBy{parent[0].upper()}{parent[1:]}Loader"
             self.pages[parent] = type(name, (DeclaredPageLoader,), attributes)
@@ -317,12 +308,12 @@ class _DeclaredType:
     def root_list(self) -> None:
         query = self.types.schema.query_type
         assert query is not None and self.declared.list_field is not None
-        statements, cursor = self.statements, self.cursor
+        declared, cursor = self.declared, self.cursor
 
         async def resolve(_: Any, info: Info, **arguments: Any) -> Connection[Row]:
             request, args = self.page_args(info, arguments)
-            source = info.context.sources.named(self.declared.source)
-            rows, total = await page(source, statements, info.context.viewer.principal, args)
+            source = info.context.sources.named(declared.source)
+            rows, total = await page(source, declared, info.context.viewer.principal, args)
             return connection(rows, request, cursor, known_count(total))
 
         name = self.declared.list_field

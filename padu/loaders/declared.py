@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 from padu.declared.declaration import TypeDecl
 from padu.loaders.base import PageByParentLoader
 from padu.principal import Principal
-from padu.sources.application_sql import IN_PAGE, TOTAL, Statement, Statements
 from padu.sources.base import Ranked
 
 if TYPE_CHECKING:
@@ -37,10 +36,6 @@ def row_rule(declared: TypeDecl, principal: Principal) -> dict[str, Any]:
     return {rule: principal.subject}  # e.g. a citizen's rows: the NIK field is theirs
 
 
-def as_row(record: Mapping[str, Any], declared: TypeDecl) -> Row:
-    return Row(**{f.name: record[f.name] for f in declared.fields})
-
-
 @dataclass(frozen=True, slots=True)
 class PageArgs:
     """Filters, page size and cursor of one list of a declared type."""
@@ -51,16 +46,28 @@ class PageArgs:
 
 
 class DeclaredSource(Protocol):
-    """What the loaders ask of a declared type's source: the rows of one statement."""
+    """What the loaders ask of a declared type's source, whatever its kind
+    (``padu.sources.application``): one list's page, or many parents' first pages."""
 
-    async def rows(self, statement: Statement) -> Sequence[Mapping[str, Any]]: ...
+    async def page(
+        self, declared: TypeDecl, equal: Mapping[str, Any], after: Any | None, limit: int
+    ) -> tuple[list[dict[str, Any]], int]: ...
+
+    async def pages(
+        self,
+        declared: TypeDecl,
+        parent: str,
+        parents: Sequence[Any],
+        equal: Mapping[str, Any],
+        after: Any | None,
+        limit: int,
+    ) -> list[Ranked[dict[str, Any]]]: ...
 
 
 class DeclaredPageLoader(PageByParentLoader[Any, PageArgs, Row]):
     """A page of a declared type per parent (a core entity's id), e.g. each resident's payments."""
 
     declared: ClassVar[TypeDecl]
-    statements: ClassVar[Statements]
     parent: ClassVar[str]  # the field holding the parent's id
     source: DeclaredSource
 
@@ -73,30 +80,22 @@ class DeclaredPageLoader(PageByParentLoader[Any, PageArgs, Row]):
             equal = {**row_rule(self.declared, self.principal), **dict(arguments.equal)}
         except NoRows:
             return []
-        statement = self.statements.page_per_parent(
-            self.parent, parents, equal, arguments.after, arguments.limit
+        ranked = await self.source.pages(
+            self.declared, self.parent, parents, equal, arguments.after, arguments.limit
         )
-        return [
-            Ranked(as_row(r, self.declared), int(r[TOTAL]), bool(r[IN_PAGE]))
-            for r in await self.source.rows(statement)
-        ]
+        return [Ranked(Row(**r.item), r.total, r.in_page) for r in ranked]
 
     def parent_of(self, item: Row) -> Any:
         return getattr(item, self.parent)
 
 
 async def page(
-    source: DeclaredSource,
-    statements: Statements,
-    principal: Principal,
-    arguments: PageArgs,
+    source: DeclaredSource, declared: TypeDecl, principal: Principal, arguments: PageArgs
 ) -> tuple[list[Row], int]:
     """One list of a declared type (its root list): a page after the cursor, and the total."""
-    declared = statements.declared
     try:
         equal = {**row_rule(declared, principal), **dict(arguments.equal)}
     except NoRows:
         return [], 0
-    records = await source.rows(statements.page(equal, arguments.after, arguments.limit))
-    total = int(records[0][TOTAL]) if records else 0
-    return [as_row(r, declared) for r in records if r[declared.order] is not None], total
+    records, total = await source.page(declared, equal, arguments.after, arguments.limit)
+    return [Row(**r) for r in records], total

@@ -100,12 +100,7 @@ def build_schema(
         known = kinds if kinds is not None else declared_kinds(config.applications)
         if known is None:
             raise ValueError("the declared fields' types are read from the sources first")
-        # A mysql source given no DSN is hosted in the embedded PostgreSQL.
-        dialects = {
-            name: "postgres" if source.embedded else source.kind
-            for name, source in config.sources.items()
-        }
-        extend_schema(built._schema, config.applications, known, dialects)
+        extend_schema(built._schema, config.applications, known)
     return built
 
 

@@ -4,18 +4,28 @@ An application shipped as configuration only names its demo (``[applications.NAM
 its data is one SQL script per dialect in ``demo/applications/``, which reads the residents'
 NIKs from a table ``padu_penduduk`` the seeder copies into the application's database first
 (a real application holds its own copy of the NIKs it serves). Each script is deterministic.
+
+An application behind a web service (``kind = "http"``) keeps its data in its own database;
+its bundled demo service (``demo/`` in the repository, started by ``make run``) takes the
+residents' NIKs at ``POST /demo/seed`` and makes its deterministic data from them, so Padu
+seeds it over HTTP like any client would.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import time
 from importlib import resources
 
 import asyncmy
 import asyncpg
+import httpx
 
+from padu.config import SourceConfig
 from padu.sources.application import effective_kind
+from padu.sources.transports.http import auth_headers
 from padu.sources.transports.mysql import connect_options
 
 log = logging.getLogger("padu.demo")
@@ -76,3 +86,64 @@ async def _mysql(dsn: str, text: str, niks: list[str]) -> None:
         await connection.commit()
     finally:
         await connection.ensure_closed()
+
+
+SEED_PATH = "/demo/seed"
+
+
+async def seed_web_application(
+    source: SourceConfig, population_dsn: str, *, only_if_empty: bool, wait: float = 15.0
+) -> int | None:
+    """Seed a demo web service with the demo residents; the number of records it then holds.
+
+    The service may still be starting beside Padu, so it is awaited up to ``wait`` seconds.
+    With ``only_if_empty`` a service already holding data is left alone (None is returned).
+    Raises ``OSError`` naming the service when it cannot be reached or refuses.
+    """
+    web = source.web
+    if web is None:
+        raise ValueError(f"source {source.name} is not a web service")
+    async with httpx.AsyncClient(
+        base_url=web.url, headers=auth_headers(web), timeout=source.statement_timeout + 30
+    ) as client:
+        held = await _held(client, source.name, wait)
+        if only_if_empty and held:
+            return None
+        niks = await residents(population_dsn)
+        answer = await client.post(SEED_PATH, json={"residents": niks})
+        if answer.status_code != 200:
+            raise OSError(
+                f"the {source.name} demo service refused its seed (HTTP {answer.status_code})"
+            )
+    count = _count(answer)
+    log.info(
+        "seeded the %s demo service over %d residents: %d records", source.name, len(niks), count
+    )
+    return count
+
+
+async def _held(client: httpx.AsyncClient, name: str, wait: float) -> int:
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            answer = await client.get(SEED_PATH)
+        except httpx.TransportError:
+            if time.monotonic() >= deadline:
+                raise OSError(
+                    f"the {name} demo service at {client.base_url} is not running"
+                ) from None
+            await asyncio.sleep(0.2)
+            continue
+        if answer.status_code != 200:
+            raise OSError(
+                f"the {name} demo service answered HTTP {answer.status_code} at {SEED_PATH}"
+            )
+        return _count(answer)
+
+
+def _count(answer: httpx.Response) -> int:
+    try:
+        body = answer.json()
+        return int(next(v for v in body.values() if isinstance(v, int)))
+    except (ValueError, AttributeError, StopIteration):
+        raise OSError("the demo service answered its seed in an unknown shape") from None

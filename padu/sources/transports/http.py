@@ -30,7 +30,7 @@ from padu.sources.transports.shape import Shape
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
-def _auth_headers(web: WebServiceConfig) -> dict[str, str]:
+def auth_headers(web: WebServiceConfig) -> dict[str, str]:
     if web.auth == "bearer" and web.token:
         return {"Authorization": f"Bearer {web.token}"}
     if web.auth == "api_key" and web.token:
@@ -55,7 +55,7 @@ class HttpTransport(Transport):
     async def start(self) -> None:
         self._client = httpx.AsyncClient(
             base_url=self.target,
-            headers=_auth_headers(self.service),
+            headers=auth_headers(self.service),
             timeout=httpx.Timeout(
                 self.config.statement_timeout,
                 connect=self.config.connect_timeout,
@@ -80,12 +80,20 @@ class HttpTransport(Transport):
         return self._in_flight >= self.config.pool_max
 
     async def request(
-        self, method: str, path: str, *, json: Any = None, headers: dict[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+        params: dict[str, str] | None = None,
     ) -> httpx.Response:
         """One call; trouble reaching the service becomes the engine-neutral errors."""
         self._in_flight += 1
         try:
-            response = await self.client.request(method, path, json=json, headers=headers)
+            response = await self.client.request(
+                method, path, json=json, headers=headers, params=params
+            )
         except httpx.PoolTimeout:
             raise NoConnection() from None
         except httpx.ConnectTimeout:
@@ -114,6 +122,20 @@ class HttpTransport(Transport):
         response = await self.request("GET", path)
         if response.status_code == 404:
             return None
+        return _json(_accepted(response, "a read"))
+
+    async def read(
+        self, path: str, *, params: dict[str, str] | None = None, body: Any = None
+    ) -> Any:
+        """The JSON answer of one read: GET with ``params``, or POST of ``body`` (a search).
+
+        The path must exist: a 404 means the configuration names a path the service lacks.
+        """
+        response = await self.request(
+            "GET" if body is None else "POST", path, params=params, json=body
+        )
+        if response.status_code == 404:
+            raise Faulty(f"has no {path} (HTTP 404)")
         return _json(_accepted(response, "a read"))
 
     async def one(
