@@ -15,9 +15,18 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-## Serve on 127.0.0.1:$${PORT:-8000} with the embedded PostgreSQL and demo data (first run seeds it).
+## Serve on 127.0.0.1:$${PORT:-8000} with the embedded PostgreSQL and demo data (first run seeds it),
+## and beside it the e-Puskesmas demo web service (demo/e_puskesmas, its own SQLite database
+## under .padu/) on 127.0.0.1:$${EPUSKESMAS_PORT:-8701}; stopping Padu stops it too.
+EPUSKESMAS_PORT ?= 8701
+EPUSKESMAS_API_KEY ?= development-only-e-puskesmas-key
+export EPUSKESMAS_API_KEY
 run: $(STAMP)
-	$(BIN)/padu serve
+	@mkdir -p .padu
+	@$(BIN)/python demo/e_puskesmas/service.py --host 127.0.0.1 --port $(EPUSKESMAS_PORT) \
+	    --database .padu/e_puskesmas.sqlite3 & service=$$!; \
+	  trap 'kill $$service 2>/dev/null' EXIT INT TERM; \
+	  PADU_EPUSKESMAS_URL=$${PADU_EPUSKESMAS_URL:-http://127.0.0.1:$(EPUSKESMAS_PORT)} $(BIN)/padu serve
 
 ## Run the whole test suite against a real PostgreSQL (embedded unless PADU_TEST_DSN is set).
 ## The /dashboard page is tested in Debian's chromium, installed here when missing.

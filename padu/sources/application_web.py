@@ -71,11 +71,15 @@ def parameter(value: Any) -> str:
     return str(value)
 
 
-def _at(value: Any, path: Sequence[str]) -> Any:
-    """The member at ``path`` (None when any step is missing or not an object)."""
-    for step in path:
-        if not isinstance(value, dict):
+def _at(value: Any, path: Sequence[str], where: str, field: str | None = None) -> Any:
+    """The member at ``path`` of ``value`` (None when a step is missing or null); a step that
+    is neither an object nor null is malformed."""
+    for depth, step in enumerate(path):
+        if value is None:
             return None
+        if not isinstance(value, dict):
+            at = f"has `{'.'.join(path[:depth])}`" if depth else "is"
+            raise MalformedAnswer(f"{where} {at} {json_type(value)}, not an object", field)
         value = value.get(step)
     return value
 
@@ -126,8 +130,8 @@ class WebType:
 
     def listed(self, answer: Any) -> tuple[list[Record], int]:
         """A list's items (read) and total, from its answer."""
-        items = _at(answer, self.endpoint.items.split("."))
-        total = _at(answer, self.endpoint.total.split("."))
+        items = _at(answer, self.endpoint.items.split("."), "the answer")
+        total = _at(answer, self.endpoint.total.split("."), "the answer")
         if not isinstance(items, list):
             raise MalformedAnswer(f"`{self.endpoint.items}` is {json_type(items)}, not a list")
         if isinstance(total, bool) or not isinstance(total, int):
@@ -136,7 +140,7 @@ class WebType:
 
     def grouped(self, answer: Any) -> dict[str, tuple[list[Record], int]]:
         """A batch's items and total per key (keys as strings), from its answer."""
-        groups = _at(answer, ("groups",))
+        groups = _at(answer, ("groups",), "the answer")
         if not isinstance(groups, list) or not all(isinstance(g, dict) for g in groups):
             raise MalformedAnswer(f"`groups` is {json_type(groups)}, not a list of objects")
         found = {}
@@ -158,7 +162,7 @@ class WebType:
             raise MalformedAnswer(f"{where} is {json_type(item)}, not an object")
         record: Record = {}
         for name, path, kind in self.paths:
-            value = _at(item, path)
+            value = _at(item, path, where, name)
             if value is None:
                 if name in self.required:
                     raise MalformedAnswer(f"{where} without `{'.'.join(path)}`", name)
