@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from padu.config_reader import Reader
 
@@ -43,6 +44,7 @@ class SourceConfig:
     kind: str = "postgres"  # one of SOURCE_KINDS
     retries: int = 1  # tries again of a read whose connection failed; writes never
     web: WebServiceConfig | None = None  # for kind "http"
+    timezone: str = "UTC"  # the zone of the source's times without one (MySQL DATETIME, …)
 
     @property
     def embedded(self) -> bool:
@@ -70,7 +72,7 @@ def parse_source(
         "pool_min", "retries", "statement_timeout",
     )  # fmt: skip
     if not prefix:  # Padu's own state database is always PostgreSQL
-        known = tuple(sorted((*known, "kind", *_WEB_KEYS)))
+        known = tuple(sorted((*known, "kind", "timezone", *_WEB_KEYS)))
     r = Reader(file, table, prefix or f"sources.{name}.", known, env)
     kind = r.string("kind", "postgres")
     if kind not in SOURCE_KINDS:
@@ -90,6 +92,13 @@ def parse_source(
     for key in _WEB_KEYS:
         if key in table and kind != "http":
             raise r.fail(key, f"is for http sources only (this source is {kind})")
+    timezone = r.string("timezone", "UTC") if not prefix else "UTC"
+    try:
+        ZoneInfo(timezone)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise r.fail(
+            "timezone", f"is not a time zone name like Asia/Jakarta, got {timezone!r}"
+        ) from None
     pool_min = int(r.number("pool_min", 1, minimum=0, integer=True))
     pool_max = int(r.number("pool_max", 10, minimum=1, integer=True))
     if pool_min > pool_max:
@@ -106,6 +115,7 @@ def parse_source(
         kind=kind,
         retries=r.integer("retries", 2 if kind == "http" else 1, minimum=0),
         web=_web_service(r) if kind == "http" else None,
+        timezone=timezone,
     )
 
 

@@ -243,8 +243,14 @@ def test_bad_port_environment(port: str, reason: str) -> None:
             "unknown key (known: api_key_header, auth, batch_path, batch_safe, "
             "breaker_cooldown_seconds, breaker_failures, connect_timeout, dsn, health_path, "
             "item_path, kind, max_concurrent, pool_max, pool_min, retries, statement_timeout, "
-            "token, url)",
+            "timezone, token, url)",
             id="unknown-source-key",
+        ),
+        pytest.param(
+            {"sources": {"population": {"timezone": "Jakarta"}}},
+            "sources.population.timezone",
+            "is not a time zone name like Asia/Jakarta, got 'Jakarta'",
+            id="unknown-time-zone",
         ),
         pytest.param(
             {"sources": {"learning": {"kind": "oracle"}}},

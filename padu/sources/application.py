@@ -14,7 +14,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from padu.config import SourceConfig
 from padu.declared.declaration import TypeDecl
@@ -44,6 +46,15 @@ class ApplicationSource(Source):
         super().__init__(config, target)
         self._statements: dict[str, Statements] = {}
         self._readers: dict[str, WebType] = {}
+        self.zone = ZoneInfo(config.timezone)
+
+    def _record(self, row: Mapping[str, Any], names: Sequence[str]) -> Record:
+        """A row's values by field name; a time without a zone is in the source's ``timezone``."""
+        record = {n: row[n] for n in names}
+        for name, value in record.items():
+            if isinstance(value, datetime) and value.tzinfo is None:
+                record[name] = value.replace(tzinfo=self.zone)
+        return record
 
     @property
     def kind(self) -> str:
@@ -77,7 +88,7 @@ class ApplicationSource(Source):
         records = await self.rows(self.statements(declared).page(equal, after, limit))
         total = int(records[0][TOTAL]) if records else 0
         names = [f.name for f in declared.fields]
-        page = [{n: r[n] for n in names} for r in records if r[declared.order] is not None]
+        page = [self._record(r, names) for r in records if r[declared.order] is not None]
         return page, total
 
     async def pages(
@@ -94,7 +105,7 @@ class ApplicationSource(Source):
         statement = self.statements(declared).page_per_parent(parent, parents, equal, after, limit)
         names = [f.name for f in declared.fields]
         return [
-            Ranked({n: r[n] for n in names}, int(r[TOTAL]), bool(r[IN_PAGE]))
+            Ranked(self._record(r, names), int(r[TOTAL]), bool(r[IN_PAGE]))
             for r in await self.rows(statement)
         ]
 

@@ -29,7 +29,8 @@ from tests.conftest import ADMIN_ID, TEST_SETTINGS, GraphQL, poster, serving
 from tests.data import AGUS, ANDI, BUDI, DEWI, SITI, TEST_AUDIT_KEY
 from tests.sources.mariadb import fresh_database
 
-# The same table and rows on either engine.
+# The same table and rows on either engine; `diperiksa_pada` is a local time without a zone
+# (PostgreSQL's timestamp, MySQL's DATETIME), as such applications keep them.
 TABLE = """
 CREATE TABLE pendaftaran (
     id_pendaftaran integer PRIMARY KEY,
@@ -37,14 +38,15 @@ CREATE TABLE pendaftaran (
     sekolah text NOT NULL,
     jalur text NOT NULL,
     status text NOT NULL,
-    didaftar_pada date NOT NULL
+    didaftar_pada date NOT NULL,
+    diperiksa_pada {local_time} NULL
 )"""
 ROWS = f"""
 INSERT INTO pendaftaran VALUES
-  (1, '{ANDI}', 'SDN Sukasari 1', 'ZONASI', 'DITERIMA', '2026-06-10'),
-  (2, '{ANDI}', 'SDN Babakan 3', 'ZONASI', 'CADANGAN', '2026-06-11'),
-  (3, '{SITI}', 'Kejar Paket C', 'AFIRMASI', 'DITERIMA', '2026-06-12'),
-  (4, '{DEWI}', 'SMAN 2 Tangerang', 'PRESTASI', 'DITOLAK', '2026-06-13')
+  (1, '{ANDI}', 'SDN Sukasari 1', 'ZONASI', 'DITERIMA', '2026-06-10', '2026-06-15 08:30:00'),
+  (2, '{ANDI}', 'SDN Babakan 3', 'ZONASI', 'CADANGAN', '2026-06-11', NULL),
+  (3, '{SITI}', 'Kejar Paket C', 'AFIRMASI', 'DITERIMA', '2026-06-12', '2026-06-16 13:05:00'),
+  (4, '{DEWI}', 'SMAN 2 Tangerang', 'PRESTASI', 'DITOLAK', '2026-06-13', NULL)
 """
 
 DECLARATION: dict[str, Any] = {
@@ -68,6 +70,7 @@ DECLARATION: dict[str, Any] = {
                     "track": {"column": "jalur"},
                     "status": {},
                     "registeredOn": {"column": "didaftar_pada"},
+                    "checkedAt": {"column": "diperiksa_pada"},
                 },
             }
         },
@@ -79,14 +82,14 @@ DECLARATION: dict[str, Any] = {
 async def ppdb_dsn(request: pytest.FixtureRequest, server_dsn: str) -> AsyncIterator[str]:
     """PPDB's database on PostgreSQL, or on the machine's MariaDB (required in CI)."""
     if request.param == "mysql":
-        async with fresh_database(TABLE, ROWS) as mysql_dsn:
+        async with fresh_database(TABLE.format(local_time="datetime"), ROWS) as mysql_dsn:
             yield mysql_dsn
         return
     name = f"padu_ppdb_{uuid.uuid4().hex[:8]}"
     await ensure_database(server_dsn, name)
     dsn = with_database(server_dsn, name)
     connection = await asyncpg.connect(dsn)
-    await connection.execute(TABLE + ";" + ROWS)
+    await connection.execute(TABLE.format(local_time="timestamp") + ";" + ROWS)
     await connection.close()
     yield dsn
     await drop_database(server_dsn, name)
@@ -94,7 +97,7 @@ async def ppdb_dsn(request: pytest.FixtureRequest, server_dsn: str) -> AsyncIter
 
 def settings(ppdb_dsn: str, declaration: dict[str, Any] = DECLARATION) -> dict[str, Any]:
     kind = "mysql" if ppdb_dsn.startswith("mysql://") else "postgres"
-    source = {"kind": kind, "dsn": ppdb_dsn}
+    source = {"kind": kind, "dsn": ppdb_dsn, "timezone": "Asia/Jakarta"}
     return {**TEST_SETTINGS, "sources": {"ppdb": source}, "applications": declaration}
 
 
@@ -106,6 +109,18 @@ async def ask(dsns: dict[str, str], ppdb_dsn: str) -> AsyncIterator[GraphQL]:
 
 
 ADMIN = (Role.ADMIN, ADMIN_ID)
+
+
+async def test_local_times_without_a_zone_are_served_in_the_source_s_time_zone(
+    ask: GraphQL,
+) -> None:
+    body = await ask("{ registrations(first: 4) { nodes { id checkedAt } } }")
+    assert body["data"]["registrations"]["nodes"] == [
+        {"id": "1", "checkedAt": "2026-06-15T08:30:00+07:00"},
+        {"id": "2", "checkedAt": None},
+        {"id": "3", "checkedAt": "2026-06-16T13:05:00+07:00"},
+        {"id": "4", "checkedAt": None},
+    ]
 
 
 async def test_the_application_answers_both_ways_in_one_round_trip_per_level(ask: GraphQL) -> None:
@@ -285,7 +300,7 @@ async def test_the_playground_example_spans_the_declared_application(
     """The playground offers an operation over each declared list of a resident; it runs."""
     example = playground_example(parse_config(settings(ppdb_dsn), "padu.toml", {}).applications)
     assert (
-        "registrations(first: 3) { totalCount nodes { id school track status registeredOn } }"
+        "registrations(first: 3) { totalCount nodes { id school track status registeredOn checkedAt } }"
         in example
     )
     body = await ask(example.replace("__YEAR__", "2026"), {"nik": ANDI})
