@@ -29,17 +29,31 @@ def describe(config: Config, kinds: Mapping[tuple[str, str], str]) -> str:
 
 def _type(declared: TypeDecl, kinds: Mapping[tuple[str, str], str]) -> list[str]:
     readers = ", ".join(sorted(role.value for role in declared.read))
+    endpoint = declared.endpoint
+    if endpoint is None:
+        origin = f"table {declared.table}"
+    else:
+        batch = f", batch POST {endpoint.batch}" if endpoint.batch else ", no batch"
+        origin = f"endpoint GET {endpoint.path}{batch}"
     lines = [
-        f"  type {declared.name} from table {declared.table}: key {declared.key}, "
+        f"  type {declared.name} from {origin}: key {declared.key}, "
         f"pages in {declared.order} order; read by {readers}",
     ]
     for field in declared.fields:
         personal = (
             ", personal (audited; masked or hidden as the rules say)" if field.personal else ""
         )
+        if endpoint is None:
+            where = f"column {field.column}"
+        else:
+            asked = f" (parameter {field.param})" if field.param else ""
+            where = f"path {field.column}{asked}"
+        readers_of = (
+            f", read by {', '.join(sorted(r.value for r in field.read))}" if field.read else ""
+        )
         lines.append(
-            f"    {field.name}: {kinds[(declared.name, field.name)]} <- column {field.column}"
-            f"{personal}"
+            f"    {field.name}: {kinds[(declared.name, field.name)]} <- {where}"
+            f"{personal}{readers_of}"
         )
     for link in declared.links:
         back = f", and {link.to}.{link.reverse} lists them" if link.reverse else ""
