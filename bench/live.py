@@ -67,7 +67,7 @@ def baselines(sources: Any) -> dict[str, Callable[[], Awaitable[object]]]:
     from padu.sources.service_request_stats import RequestDimension as D
     from padu.sources.service_requests import ALL_REQUESTS, RequestFilter
 
-    requests, where = sources.service_requests, RequestFilter()
+    requests, where = sources.service_requests.stats, RequestFilter()
 
     async def by_unit() -> object:
         units = await sources.performance.officer_units()

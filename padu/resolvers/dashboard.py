@@ -142,7 +142,7 @@ async def dashboard(info: Info, filter: DashboardFilter | None = None) -> Dashbo
 async def service_levels(root: DashboardView, info: Info) -> ServiceLevels:
     scope = await info.context.scopes.requests()
     source = info.context.sources.service_requests
-    return await source.service_levels(root.requests, scope, _p90_asked(info))
+    return await source.stats.service_levels(root.requests, scope, _p90_asked(info))
 
 
 async def _unit_groups(root: DashboardView, info: Info) -> tuple[list[LevelGroup], dict[str, str]]:
@@ -152,7 +152,7 @@ async def _unit_groups(root: DashboardView, info: Info) -> tuple[list[LevelGroup
         sources.performance.units(),
         info.context.scopes.requests(),
     )
-    groups = await sources.service_requests.service_levels_by(
+    groups = await sources.service_requests.stats.service_levels_by(
         RequestDimension.UNIT, root.requests, scope, officer_units, _p90_asked(info, "levels")
     )
     return groups, {u.code: u.name for u in units}
@@ -188,7 +188,7 @@ async def service_levels_by(
     scope = await info.context.scopes.requests()
     source = info.context.sources.service_requests
     percentile = _p90_asked(info, "levels")
-    groups = await source.service_levels_by(dimension, root.requests, scope, (), percentile)
+    groups = await source.stats.service_levels_by(dimension, root.requests, scope, (), percentile)
     labelled = [LabelledLevels(*_label(info, dimension, g), levels=g.levels) for g in groups]
     if dimension is RequestDimension.STATUS:  # in the order of a request's life
         lifecycle = [s.name for s in RequestStatus]
@@ -203,7 +203,7 @@ async def top_resolvers(root: DashboardView, info: Info, first: int = 10) -> lis
         )
     scope = await info.context.scopes.requests()
     source = info.context.sources.service_requests
-    top = await source.top_resolvers(root.requests, scope, first)
+    top = await source.stats.top_resolvers(root.requests, scope, first)
     return [ResolverCount(t.nip, t.resolved) for t in top]
 
 
@@ -307,7 +307,7 @@ async def dashboard_counters(
         # Dashboards with the same filter and scope share one count per change.
         levels = await feed.shared(
             ("service_levels", view.requests, scope, percentile),
-            lambda: source.service_levels(view.requests, scope, percentile),
+            lambda: source.stats.service_levels(view.requests, scope, percentile),
         )
         if levels != last:
             last = levels

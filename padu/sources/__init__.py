@@ -11,7 +11,7 @@ from padu.sources.base import Source
 from padu.sources.learning_writes import LearningWrites
 from padu.sources.performance_writes import PerformanceWrites
 from padu.sources.population import PopulationSource
-from padu.sources.service_request_writes import ServiceRequestWrites
+from padu.sources.service_requests import ServiceRequestsSource
 from padu.sources.state import StateSource
 
 
@@ -20,7 +20,7 @@ class Sources:
     """The four core systems, every declared application's source, and Padu's ``state``."""
 
     population: PopulationSource
-    service_requests: ServiceRequestWrites
+    service_requests: ServiceRequestsSource
     performance: PerformanceWrites
     learning: LearningWrites
     state: StateSource
@@ -49,7 +49,7 @@ class Sources:
         }
         return cls(
             population=PopulationSource(configs["population"], dsns["population"]),
-            service_requests=ServiceRequestWrites(
+            service_requests=ServiceRequestsSource(
                 configs["service_requests"], dsns["service_requests"]
             ),
             performance=PerformanceWrites(configs["performance"], dsns["performance"]),
