@@ -32,7 +32,7 @@ Handler = Callable[[Sources, str, dict[str, Any]], Awaitable[None]]
 
 
 async def _credit_activity(sources: Sources, key: str, payload: dict[str, Any]) -> None:
-    await sources.performance.credit(key, Credit.from_payload(payload))
+    await sources.performance.writes.credit(key, Credit.from_payload(payload))
 
 
 HANDLERS: dict[str, Handler] = {"credit_activity": _credit_activity}

@@ -148,7 +148,7 @@ async def service_levels(root: DashboardView, info: Info) -> ServiceLevels:
 async def _unit_groups(root: DashboardView, info: Info) -> tuple[list[LevelGroup], dict[str, str]]:
     sources = info.context.sources
     officer_units, units, scope = await asyncio.gather(
-        sources.performance.officer_units(root.unit),
+        sources.performance.stats.officer_units(root.unit),
         sources.performance.units(),
         info.context.scopes.requests(),
     )
@@ -216,7 +216,7 @@ async def performance_by_unit(
 ) -> list[UnitPredicates]:
     periods = [quarter_period(q) for q in ((1, 2, 3, 4) if quarter is None else (quarter,))]
     source = info.context.sources.performance
-    groups = await source.predicates_by_unit(check_year(year), periods, root.unit)
+    groups = await source.stats.predicates_by_unit(check_year(year), periods, root.unit)
     if info.context.viewer.role is not Role.DASHBOARD:
         return groups  # supervisors and admins may read each officer's rating anyway
     # The dashboard role may not read one officer's rating, so neither a unit's few.
@@ -228,7 +228,7 @@ async def learning_compliance(root: DashboardView, info: Info, year: int) -> lis
     sources = info.context.sources
     required = info.context.config.jp_required
     compliant = await sources.learning.compliant_officers(check_year(year), required)
-    return await sources.performance.compliance_by_unit(year, compliant, root.unit)
+    return await sources.performance.stats.compliance_by_unit(year, compliant, root.unit)
 
 
 def _age_band(lower: str) -> str:

@@ -9,7 +9,7 @@ from padu.config import SOURCE_NAMES, Config
 from padu.sources.application import ApplicationSource, application_source
 from padu.sources.base import Source
 from padu.sources.learning_writes import LearningWrites
-from padu.sources.performance_writes import PerformanceWrites
+from padu.sources.performance import PerformanceSource
 from padu.sources.population import PopulationSource
 from padu.sources.service_requests import ServiceRequestsSource
 from padu.sources.state import StateSource
@@ -21,7 +21,7 @@ class Sources:
 
     population: PopulationSource
     service_requests: ServiceRequestsSource
-    performance: PerformanceWrites
+    performance: PerformanceSource
     learning: LearningWrites
     state: StateSource
     applications: Mapping[str, ApplicationSource] = field(default_factory=dict)
@@ -52,7 +52,7 @@ class Sources:
             service_requests=ServiceRequestsSource(
                 configs["service_requests"], dsns["service_requests"]
             ),
-            performance=PerformanceWrites(configs["performance"], dsns["performance"]),
+            performance=PerformanceSource(configs["performance"], dsns["performance"]),
             learning=LearningWrites(configs["learning"], dsns["learning"]),
             state=StateSource(config.state, dsns["state"]),
             applications=applications,
