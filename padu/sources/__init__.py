@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from padu.config import SOURCE_NAMES, Config
 from padu.sources.application import ApplicationSource, application_source
 from padu.sources.base import Source
-from padu.sources.learning_writes import LearningWrites
+from padu.sources.learning import LearningSource
 from padu.sources.performance import PerformanceSource
 from padu.sources.population import PopulationSource
 from padu.sources.service_requests import ServiceRequestsSource
@@ -22,7 +22,7 @@ class Sources:
     population: PopulationSource
     service_requests: ServiceRequestsSource
     performance: PerformanceSource
-    learning: LearningWrites
+    learning: LearningSource
     state: StateSource
     applications: Mapping[str, ApplicationSource] = field(default_factory=dict)
 
@@ -53,7 +53,7 @@ class Sources:
                 configs["service_requests"], dsns["service_requests"]
             ),
             performance=PerformanceSource(configs["performance"], dsns["performance"]),
-            learning=LearningWrites(configs["learning"], dsns["learning"]),
+            learning=LearningSource(configs["learning"], dsns["learning"]),
             state=StateSource(config.state, dsns["state"]),
             applications=applications,
         )
