@@ -67,16 +67,16 @@ def baselines(sources: Any) -> dict[str, Callable[[], Awaitable[object]]]:
     from padu.sources.service_request_stats import RequestDimension as D
     from padu.sources.service_requests import ALL_REQUESTS, RequestFilter
 
-    requests, where = sources.service_requests, RequestFilter()
+    requests, where = sources.service_requests.stats, RequestFilter()
 
     async def by_unit() -> object:
-        units = await sources.performance.officer_units()
+        units = await sources.performance.stats.officer_units()
         await sources.performance.units()
         return await requests.service_levels_by(D.UNIT, where, ALL_REQUESTS, units)
 
     async def learning() -> object:
         compliant = await sources.learning.compliant_officers(YEAR, 20)
-        return await sources.performance.compliance_by_unit(YEAR, compliant)
+        return await sources.performance.stats.compliance_by_unit(YEAR, compliant)
 
     async def top() -> object:
         found = await requests.top_resolvers(where, ALL_REQUESTS, 10)
@@ -96,7 +96,7 @@ def baselines(sources: Any) -> dict[str, Callable[[], Awaitable[object]]]:
         ),
         "by unit": by_unit,
         "top resolvers": top,
-        "performance": lambda: sources.performance.predicates_by_unit(
+        "performance": lambda: sources.performance.stats.predicates_by_unit(
             YEAR, list(PerformancePeriod)[:4]
         ),
         "learning": learning,

@@ -32,7 +32,7 @@ Handler = Callable[[Sources, str, dict[str, Any]], Awaitable[None]]
 
 
 async def _credit_activity(sources: Sources, key: str, payload: dict[str, Any]) -> None:
-    await sources.performance.credit(key, Credit.from_payload(payload))
+    await sources.performance.writes.credit(key, Credit.from_payload(payload))
 
 
 HANDLERS: dict[str, Handler] = {"credit_activity": _credit_activity}
@@ -101,23 +101,23 @@ class Dispatcher(Background):
 
     async def deliver_due(self) -> int:
         """Deliver what is due now; returns how many deliveries were tried."""
-        claimed = await self.sources.state.claim_deliveries(BATCH, self.lease)
+        claimed = await self.sources.state.outbox.claim_deliveries(BATCH, self.lease)
         for delivery in claimed:
             await self.deliver(delivery)
         return len(claimed)
 
     async def deliver(self, delivery: Delivery) -> None:
-        state = self.sources.state
+        outbox = self.sources.state.outbox
         try:
             await HANDLERS[delivery.kind](self.sources, delivery.effect_key, delivery.payload)
         except AlreadyApplied:
             pass  # delivered before: its key is in the target already
         except Exception as exc:  # keep retrying; the reason is shown through SyncStatus
-            await state.retry_later(
+            await outbox.retry_later(
                 delivery.id, shown_error(delivery, exc), self.backoff(delivery.attempts)
             )
             return
-        await state.delivered(delivery.id)
+        await outbox.delivered(delivery.id)
 
     def backoff(self, attempts: int) -> float:
         """Seconds before the next try: doubling from the base up to the maximum, with jitter."""
@@ -127,8 +127,8 @@ class Dispatcher(Background):
 
     async def settle(self) -> None:
         """Commit or abort mutations left ``started``, by asking their owning source."""
-        state = self.sources.state
-        for mutation in await state.stale_mutations(self.settle_after):
+        outbox = self.sources.state.outbox
+        for mutation in await outbox.stale_mutations(self.settle_after):
             owning = next(s for s in self.sources if s.name == mutation.owning_source)
             try:
                 applied = await owning.applied(mutation.key)
@@ -139,6 +139,6 @@ class Dispatcher(Background):
                  "field": None}
             ]  # fmt: skip
             result = {"subject": mutation.subject, "errors": errors}
-            await state.finish_mutation(mutation.key, committed=applied, result=result)
+            await outbox.finish_mutation(mutation.key, committed=applied, result=result)
             log.info("settled mutation %s: %s", mutation.mutation,
                      "committed" if applied else "aborted")  # fmt: skip

@@ -116,7 +116,7 @@ class Writes:
         """
         if call.client_mutation_id is None:
             return None
-        earlier = await self.sources.state.mutation(self.key(call))
+        earlier = await self.sources.state.outbox.mutation(self.key(call))
         return None if earlier is None else self._replayed(call, earlier)
 
     @staticmethod
@@ -158,8 +158,8 @@ class Writes:
         acknowledged write is never lost.
         """
         key = self.key(call)
-        state = self.sources.state
-        earlier = await state.begin_mutation(
+        outbox = self.sources.state.outbox
+        earlier = await outbox.begin_mutation(
             key=key,
             mutation=call.mutation,
             fingerprint=call.fingerprint,
@@ -175,7 +175,7 @@ class Writes:
             written = await write(key)
         except UserError as refused:
             outcome = Outcome(None, [refused.as_json()])
-            await state.finish_mutation(key, committed=False, result=outcome.as_json())
+            await outbox.finish_mutation(key, committed=False, result=outcome.as_json())
             return outcome
         except AlreadyApplied:  # only after a crash and retry: the write is already there
             written = Written(subject, owed)
@@ -185,7 +185,7 @@ class Writes:
             # one, decides what is owed.
             log.error("%s committed a row unlike the one it was authorised on", call.mutation)
         outcome = Outcome(written.subject or subject)
-        await state.finish_mutation(
+        await outbox.finish_mutation(
             key, committed=True, result=outcome.as_json(), subject=outcome.subject,
             effects=written.effects,
         )  # fmt: skip

@@ -16,7 +16,7 @@ class SyncBySubjectLoader(ByKeyLoader[str, SyncSummary]):
     source_name = "state"
 
     async def fetch(self, keys: Sequence[str]) -> Sequence[SyncSummary]:
-        return await self.source.sync_by_subject(keys)
+        return await self.source.outbox.sync_by_subject(keys)
 
     def key_of(self, item: SyncSummary) -> str:
         return item.subject

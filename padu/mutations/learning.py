@@ -38,7 +38,7 @@ def _no_account(nip: str) -> UserError:
 
 
 async def _account(info: Info, nip: str) -> int:
-    user_id = await info.context.sources.learning.user_id(nip)
+    user_id = await info.context.sources.learning.writes.user_id(nip)
     if user_id is None:
         raise _no_account(nip)
     return user_id
@@ -62,7 +62,7 @@ async def enroll_in_course(
 
     async def write(key: str) -> Written:
         try:
-            enrolment = await source.enrol(key, nip, user_id, course.id, datetime.now(WIB))
+            enrolment = await source.writes.enrol(key, nip, user_id, course.id, datetime.now(WIB))
         except AccountGone:
             raise _no_account(nip) from None
         except AlreadyDone:
@@ -117,7 +117,7 @@ async def record_course_completion(
 
     async def write(key: str) -> Written:
         try:
-            enrolment = await source.complete(key, nip, user_id, course.id, completed_at)
+            enrolment = await source.writes.complete(key, nip, user_id, course.id, completed_at)
         except AccountGone:
             raise _no_account(nip) from None
         except NotEnrolled:

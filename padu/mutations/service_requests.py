@@ -170,7 +170,7 @@ async def submit_service_request(info: Info, input: SubmitServiceRequestInput) -
                 f"{context.config.region.name}.",
                 "villageCode",
             )
-        standard = await context.sources.service_requests.standard(input.category)
+        standard = await context.sources.service_requests.writes.standard(input.category)
         if standard is None:
             raise UserError("BAD_USER_INPUT", "This category is not offered.", "category")
         now = _now()
@@ -191,7 +191,7 @@ async def submit_service_request(info: Info, input: SubmitServiceRequestInput) -
     due = add_working_days(now, standard.working_days)
 
     async def write(key: str) -> Written:
-        return Written(_subject(await source.submit(key, new, due)))
+        return Written(_subject(await source.writes.submit(key, new, due)))
 
     return await run(info, call, owning=source, subject="serviceRequest:new", write=write)
 
@@ -241,7 +241,9 @@ async def assign_service_request(
 
     async def write(key: str) -> Written:
         try:
-            committed = await source.assign(key, expected, nip, _actor_nip(principal), _now())
+            committed = await source.writes.assign(
+                key, expected, nip, _actor_nip(principal), _now()
+            )
         except Stale:
             raise _conflict(request.id) from None
         return Written(_subject(committed.request_id))
@@ -312,7 +314,7 @@ async def _change(
             note = _text(note or "", note_field, MAX_DESCRIPTION)
         else:
             note = _note(note, note_field)
-        standard = await context.sources.service_requests.standard(request.category)
+        standard = await context.sources.service_requests.writes.standard(request.category)
     except UserError as error:
         return refused(call.client_mutation_id, error)
     now = _now()
@@ -324,7 +326,7 @@ async def _change(
 
     async def write(key: str) -> Written:
         try:
-            committed = await source.transition(key, change)
+            committed = await source.writes.transition(key, change)
         except Stale:
             raise _conflict(request.id) from None
         return Written(_subject(committed.request_id), _owed(committed, standard))

@@ -142,17 +142,17 @@ async def dashboard(info: Info, filter: DashboardFilter | None = None) -> Dashbo
 async def service_levels(root: DashboardView, info: Info) -> ServiceLevels:
     scope = await info.context.scopes.requests()
     source = info.context.sources.service_requests
-    return await source.service_levels(root.requests, scope, _p90_asked(info))
+    return await source.stats.service_levels(root.requests, scope, _p90_asked(info))
 
 
 async def _unit_groups(root: DashboardView, info: Info) -> tuple[list[LevelGroup], dict[str, str]]:
     sources = info.context.sources
     officer_units, units, scope = await asyncio.gather(
-        sources.performance.officer_units(root.unit),
+        sources.performance.stats.officer_units(root.unit),
         sources.performance.units(),
         info.context.scopes.requests(),
     )
-    groups = await sources.service_requests.service_levels_by(
+    groups = await sources.service_requests.stats.service_levels_by(
         RequestDimension.UNIT, root.requests, scope, officer_units, _p90_asked(info, "levels")
     )
     return groups, {u.code: u.name for u in units}
@@ -188,7 +188,7 @@ async def service_levels_by(
     scope = await info.context.scopes.requests()
     source = info.context.sources.service_requests
     percentile = _p90_asked(info, "levels")
-    groups = await source.service_levels_by(dimension, root.requests, scope, (), percentile)
+    groups = await source.stats.service_levels_by(dimension, root.requests, scope, (), percentile)
     labelled = [LabelledLevels(*_label(info, dimension, g), levels=g.levels) for g in groups]
     if dimension is RequestDimension.STATUS:  # in the order of a request's life
         lifecycle = [s.name for s in RequestStatus]
@@ -203,7 +203,7 @@ async def top_resolvers(root: DashboardView, info: Info, first: int = 10) -> lis
         )
     scope = await info.context.scopes.requests()
     source = info.context.sources.service_requests
-    top = await source.top_resolvers(root.requests, scope, first)
+    top = await source.stats.top_resolvers(root.requests, scope, first)
     return [ResolverCount(t.nip, t.resolved) for t in top]
 
 
@@ -216,7 +216,7 @@ async def performance_by_unit(
 ) -> list[UnitPredicates]:
     periods = [quarter_period(q) for q in ((1, 2, 3, 4) if quarter is None else (quarter,))]
     source = info.context.sources.performance
-    groups = await source.predicates_by_unit(check_year(year), periods, root.unit)
+    groups = await source.stats.predicates_by_unit(check_year(year), periods, root.unit)
     if info.context.viewer.role is not Role.DASHBOARD:
         return groups  # supervisors and admins may read each officer's rating anyway
     # The dashboard role may not read one officer's rating, so neither a unit's few.
@@ -228,7 +228,7 @@ async def learning_compliance(root: DashboardView, info: Info, year: int) -> lis
     sources = info.context.sources
     required = info.context.config.jp_required
     compliant = await sources.learning.compliant_officers(check_year(year), required)
-    return await sources.performance.compliance_by_unit(year, compliant, root.unit)
+    return await sources.performance.stats.compliance_by_unit(year, compliant, root.unit)
 
 
 def _age_band(lower: str) -> str:
@@ -307,7 +307,7 @@ async def dashboard_counters(
         # Dashboards with the same filter and scope share one count per change.
         levels = await feed.shared(
             ("service_levels", view.requests, scope, percentile),
-            lambda: source.service_levels(view.requests, scope, percentile),
+            lambda: source.stats.service_levels(view.requests, scope, percentile),
         )
         if levels != last:
             last = levels

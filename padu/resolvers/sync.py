@@ -44,10 +44,10 @@ async def deliveries(
     info: Info, failing: bool = False, first: int | None = 20, after: str | None = None
 ) -> Connection[Delivery]:
     request = page_request(info, first, after, DELIVERY_CURSOR)
-    state = info.context.sources.state
-    items = await state.list_deliveries(["pending"], request.limit, request.after_part(), failing)
+    outbox = info.context.sources.state.outbox
+    items = await outbox.list_deliveries(["pending"], request.limit, request.after_part(), failing)
 
     async def count() -> int:
-        return await state.count_deliveries(["pending"], failing)
+        return await outbox.count_deliveries(["pending"], failing)
 
     return connection(items, request, DELIVERY_CURSOR, count)

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from padu.config import SOURCE_NAMES, Config
 from padu.sources.application import ApplicationSource, application_source
 from padu.sources.base import Source
-from padu.sources.learning_writes import LearningWrites
-from padu.sources.performance_writes import PerformanceWrites
+from padu.sources.learning import LearningSource
+from padu.sources.performance import PerformanceSource
 from padu.sources.population import PopulationSource
-from padu.sources.service_request_writes import ServiceRequestWrites
+from padu.sources.service_requests import ServiceRequestsSource
 from padu.sources.state import StateSource
 
 
@@ -20,9 +20,9 @@ class Sources:
     """The four core systems, every declared application's source, and Padu's ``state``."""
 
     population: PopulationSource
-    service_requests: ServiceRequestWrites
-    performance: PerformanceWrites
-    learning: LearningWrites
+    service_requests: ServiceRequestsSource
+    performance: PerformanceSource
+    learning: LearningSource
     state: StateSource
     applications: Mapping[str, ApplicationSource] = field(default_factory=dict)
 
@@ -49,11 +49,11 @@ class Sources:
         }
         return cls(
             population=PopulationSource(configs["population"], dsns["population"]),
-            service_requests=ServiceRequestWrites(
+            service_requests=ServiceRequestsSource(
                 configs["service_requests"], dsns["service_requests"]
             ),
-            performance=PerformanceWrites(configs["performance"], dsns["performance"]),
-            learning=LearningWrites(configs["learning"], dsns["learning"]),
+            performance=PerformanceSource(configs["performance"], dsns["performance"]),
+            learning=LearningSource(configs["learning"], dsns["learning"]),
             state=StateSource(config.state, dsns["state"]),
             applications=applications,
         )

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import asyncpg
 
+from padu.config import SourceConfig
 from padu.sources.base import (
     Ranked,
     Source,
@@ -17,6 +18,7 @@ from padu.sources.base import (
     page_with_total,
     ranked,
 )
+from padu.sources.learning_writes import LearningWrites
 
 # Learning years follow the calendar in Western Indonesian Time (UTC+7, no daylight saving).
 WIB = timezone(timedelta(hours=7), "WIB")
@@ -132,9 +134,13 @@ def _years(keys: Sequence[tuple[str, int]]) -> tuple[list[str], list[int], list[
 
 
 class LearningSource(Source):
-    """Adapter for the e-learning database."""
+    """Adapter for the e-learning database: the reads here, the writes Padu makes in ``writes``."""
 
     name = "learning"
+
+    def __init__(self, config: SourceConfig, dsn: str) -> None:
+        super().__init__(config, dsn)
+        self.writes = LearningWrites(self)
 
     async def courses_by_id(self, ids: Sequence[int]) -> list[Course]:
         query = f"SELECT {_COURSE_COLUMNS} FROM {_COURSE_FROM} WHERE c.id = ANY($1::bigint[])"

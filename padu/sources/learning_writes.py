@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import asyncpg
 
-from padu.sources.learning import LearningSource
+if TYPE_CHECKING:
+    from padu.sources.learning import LearningSource
 
 
 class NotEnrolled(Exception):
@@ -31,12 +33,16 @@ async def _hold_account(connection: asyncpg.Connection, user_id: int, nip: str) 
         raise AccountGone(nip)
 
 
-class LearningWrites(LearningSource):
-    """Keyed writes to the Moodle-like tables, each in one transaction."""
+class LearningWrites:
+    """Keyed writes to the Moodle-like tables, each in one transaction
+    (``LearningSource.writes``)."""
+
+    def __init__(self, source: LearningSource) -> None:
+        self.source = source
 
     async def user_id(self, nip: str) -> int | None:
         """The e-learning account of an officer (Moodle keeps the NIP in ``idnumber``)."""
-        rows = await self.fetch(
+        rows = await self.source.fetch(
             "SELECT id FROM mdl_user WHERE idnumber = $1 AND deleted = 0 ORDER BY id LIMIT 1", nip
         )
         return int(rows[0]["id"]) if rows else None
@@ -44,7 +50,7 @@ class LearningWrites(LearningSource):
     async def enrol(self, key: str, nip: str, user_id: int, course_id: int, at: datetime) -> int:
         """Enrol the officer's account (manual enrolment); returns the enrolment id."""
         epoch = int(at.timestamp())
-        async with self.write(key) as connection:
+        async with self.source.write(key) as connection:
             await _hold_account(connection, user_id, nip)
             enrol_id = await connection.fetchval(
                 """INSERT INTO mdl_enrol (enrol, courseid) VALUES ('manual', $1)
@@ -72,7 +78,7 @@ class LearningWrites(LearningSource):
         Raises AccountGone, NotEnrolled or AlreadyDone.
         """
         epoch = int(at.timestamp())
-        async with self.write(key) as connection:
+        async with self.source.write(key) as connection:
             await _hold_account(connection, user_id, nip)
             enrolment_id = await connection.fetchval(
                 """SELECT ue.id FROM mdl_user_enrolments ue JOIN mdl_enrol e ON e.id = ue.enrolid

@@ -16,11 +16,14 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
-from padu.sources.base import Source, Where
+from padu.sources.base import Where
+
+if TYPE_CHECKING:
+    from padu.sources.state import StateSource
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,8 +132,11 @@ def _delivery(row: asyncpg.Record) -> Delivery:
     )
 
 
-class OutboxStore(Source):
-    """Outbox statements of the ``state`` adapter (mixed into StateSource)."""
+class OutboxStore:
+    """The outbox in Padu's ``state`` database (``StateSource.outbox``)."""
+
+    def __init__(self, source: StateSource) -> None:
+        self.source = source
 
     async def begin_mutation(
         self,
@@ -145,7 +151,7 @@ class OutboxStore(Source):
         effects: Sequence[Effect],
     ) -> MutationRecord | None:
         """Log a new mutation with the effects it will owe; an existing key returns its record."""
-        inserted = await self.fetch(
+        inserted = await self.source.fetch(
             """
             INSERT INTO mutation_log (key, mutation, actor_role, actor, owning_source,
                                       subject, effects, status, fingerprint)
@@ -162,7 +168,9 @@ class OutboxStore(Source):
         return await self.mutation(key)
 
     async def mutation(self, key: str) -> MutationRecord | None:
-        rows = await self.fetch(f"SELECT {_MUTATION_COLUMNS} FROM mutation_log WHERE key = $1", key)
+        rows = await self.source.fetch(
+            f"SELECT {_MUTATION_COLUMNS} FROM mutation_log WHERE key = $1", key
+        )
         return _mutation(rows[0]) if rows else None
 
     async def finish_mutation(
@@ -180,7 +188,7 @@ class OutboxStore(Source):
         when it started; without them (a mutation settled after a crash) the logged ones hold.
         """
         owed = None if effects is None else _effects_json(effects)
-        async with self.transaction() as connection:
+        async with self.source.transaction() as connection:
             effects_json = await connection.fetchval(
                 """UPDATE mutation_log SET status = $2, result = $3::jsonb, finished_at = now(),
                           subject = coalesce($4, subject),
@@ -210,7 +218,7 @@ class OutboxStore(Source):
             WHERE status = 'started' AND created_at < now() - make_interval(secs => $1)
             ORDER BY created_at LIMIT 100
         """
-        return [_mutation(r) for r in await self.fetch(query, older_than)]
+        return [_mutation(r) for r in await self.source.fetch(query, older_than)]
 
     async def claim_deliveries(self, limit: int, lease: float) -> list[Delivery]:
         """Take up to ``limit`` due effects for ``lease`` seconds (others skip them)."""
@@ -223,18 +231,18 @@ class OutboxStore(Source):
             )
             RETURNING {_DELIVERY_COLUMNS}
         """
-        return sorted((_delivery(r) for r in await self.fetch(query, limit, lease)),
+        return sorted((_delivery(r) for r in await self.source.fetch(query, limit, lease)),
                       key=lambda d: d.id)  # fmt: skip
 
     async def delivered(self, delivery_id: int) -> None:
-        await self.fetch(
+        await self.source.fetch(
             "UPDATE outbox SET status = 'delivered', delivered_at = now(), last_error = NULL "
             "WHERE id = $1",
             delivery_id,
         )
 
     async def retry_later(self, delivery_id: int, error: str, delay: float) -> None:
-        await self.fetch(
+        await self.source.fetch(
             "UPDATE outbox SET last_error = $2, "
             "next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1",
             delivery_id, error, delay,
@@ -252,7 +260,7 @@ class OutboxStore(Source):
         """
         return [
             SyncSummary(r["subject"], r["pending"], r["delivered"], r["last_error"])
-            for r in await self.fetch(query, list(subjects))
+            for r in await self.source.fetch(query, list(subjects))
         ]
 
     async def list_deliveries(
@@ -266,11 +274,11 @@ class OutboxStore(Source):
             SELECT {_DELIVERY_COLUMNS} FROM outbox WHERE {clause.sql}
             ORDER BY id LIMIT {clause.param(limit)}
         """
-        return [_delivery(r) for r in await self.fetch(query, *clause.args)]
+        return [_delivery(r) for r in await self.source.fetch(query, *clause.args)]
 
     async def count_deliveries(self, statuses: Sequence[str], failing: bool = False) -> int:
         clause = _deliveries(statuses, failing)
-        rows = await self.fetch(
+        rows = await self.source.fetch(
             f"SELECT count(*) AS n FROM outbox WHERE {clause.sql}", *clause.args
         )
         return int(rows[0]["n"])

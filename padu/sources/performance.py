@@ -9,6 +9,7 @@ from enum import Enum
 
 import asyncpg
 
+from padu.config import SourceConfig
 from padu.sources.base import (
     Ranked,
     Source,
@@ -230,9 +231,20 @@ def _officer_filter(where: OfficerFilter, scope: OfficerScope) -> Where:
 
 
 class PerformanceSource(Source):
-    """Adapter for the e-Kinerja database."""
+    """Adapter for the e-Kinerja database: the reads here, its aggregates in ``stats`` and the
+    writes Padu makes in ``writes``."""
 
     name = "performance"
+
+    def __init__(self, config: SourceConfig, dsn: str) -> None:
+        # The parts build on this module's records, so they are imported when a source is
+        # made rather than when this module loads: neither module needs the other first.
+        from padu.sources.performance_stats import PerformanceStats
+        from padu.sources.performance_writes import PerformanceWrites
+
+        super().__init__(config, dsn)
+        self.stats = PerformanceStats(self)
+        self.writes = PerformanceWrites(self)
 
     async def officers_by_nip(self, nips: Sequence[str], scope: OfficerScope) -> list[Officer]:
         clause = _officer_filter(OfficerFilter(), scope)

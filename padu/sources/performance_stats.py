@@ -7,12 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import asyncpg
 
 from padu.sources.base import Where
-from padu.sources.performance import PerformancePeriod, PerformanceSource, Predicate, Unit
+from padu.sources.performance import PerformancePeriod, Predicate, Unit
 from padu.sources.performance import unit_record as _unit
+
+if TYPE_CHECKING:
+    from padu.sources.performance import PerformanceSource
 
 # Officers who must meet the yearly JP requirement: active civil servants (ASN).
 ASN = "g.aktif AND g.jenis_kepegawaian IN ('PNS', 'PPPK')"
@@ -48,8 +52,11 @@ def _in_unit(clause: Where, unit_code: str | None) -> None:
         clause.add(f"u.kode_unit = {clause.param(unit_code)}")
 
 
-class PerformanceStats(PerformanceSource):
-    """Aggregates over e-Kinerja, optionally for one unit only."""
+class PerformanceStats:
+    """Aggregates over e-Kinerja, optionally for one unit only (``PerformanceSource.stats``)."""
+
+    def __init__(self, source: PerformanceSource) -> None:
+        self.source = source
 
     async def officer_units(self, unit_code: str | None = None) -> list[tuple[str, str]]:
         """(NIP, unit code) of every officer: the key map other sources group by unit with."""
@@ -59,7 +66,7 @@ class PerformanceStats(PerformanceSource):
             SELECT g.nip, u.kode_unit FROM pegawai g JOIN unit_kerja u ON u.kode_unit = g.kode_unit
             WHERE {clause.sql}
         """
-        return [(r["nip"], r["kode_unit"]) for r in await self.fetch(query, *clause.args)]
+        return [(r["nip"], r["kode_unit"]) for r in await self.source.fetch(query, *clause.args)]
 
     async def predicates_by_unit(
         self, year: int, periods: Sequence[PerformancePeriod], unit_code: str | None = None
@@ -80,7 +87,7 @@ class PerformanceStats(PerformanceSource):
             ORDER BY u.kode_unit, pk.periode
         """
         found: dict[tuple[str, str], tuple[asyncpg.Record, dict[Predicate, int]]] = {}
-        for r in await self.fetch(query, *clause.args):
+        for r in await self.source.fetch(query, *clause.args):
             key = (r["kode_unit"], r["periode"])
             counts = found.setdefault(key, (r, dict.fromkeys(Predicate, 0)))[1]
             counts[Predicate(r["predikat"])] = int(r["n"])
@@ -110,5 +117,5 @@ class PerformanceStats(PerformanceSource):
         """
         return [
             UnitCompliance(_unit(r), year, int(r["officers"]), int(r["compliant"]))
-            for r in await self.fetch(query, *clause.args)
+            for r in await self.source.fetch(query, *clause.args)
         ]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from padu.sources.performance import ActivityCategory
-from padu.sources.performance_stats import PerformanceStats
+
+if TYPE_CHECKING:
+    from padu.sources.performance import PerformanceSource
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,12 +39,15 @@ class Credit:
         )
 
 
-class PerformanceWrites(PerformanceStats):
-    """The writes Padu makes to e-Kinerja."""
+class PerformanceWrites:
+    """The writes Padu makes to e-Kinerja (``PerformanceSource.writes``)."""
+
+    def __init__(self, source: PerformanceSource) -> None:
+        self.source = source
 
     async def credit(self, key: str, credit: Credit) -> None:
         """Log ``credit`` as an activity, once per key (a repeated delivery does nothing)."""
-        async with self.write(key) as connection:
+        async with self.source.write(key) as connection:
             await connection.execute(
                 """
                 INSERT INTO aktivitas (nip, tanggal, uraian, kategori, durasi_menit, bukti,

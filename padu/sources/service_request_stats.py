@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
 import asyncpg
 
@@ -18,9 +19,11 @@ from padu.sources.service_requests import (
     OVERDUE,
     RequestFilter,
     RequestScope,
-    ServiceRequestsSource,
     request_clause,
 )
+
+if TYPE_CHECKING:
+    from padu.sources.service_requests import ServiceRequestsSource
 
 
 class RequestDimension(Enum):
@@ -118,8 +121,12 @@ class TopResolver:
     resolved: int
 
 
-class ServiceRequestStats(ServiceRequestsSource):
-    """Aggregates over service requests, under the same filters and scopes as the lists."""
+class ServiceRequestStats:
+    """Aggregates over service requests, under the same filters and scopes as the lists
+    (``ServiceRequestsSource.stats``)."""
+
+    def __init__(self, source: ServiceRequestsSource) -> None:
+        self.source = source
 
     async def service_levels(
         self, where: RequestFilter, scope: RequestScope, percentile: bool = True
@@ -128,7 +135,7 @@ class ServiceRequestStats(ServiceRequestsSource):
         ``percentile``, no p90: it is None)."""
         clause = request_clause(where, scope)
         query = f"SELECT {_aggregates(percentile)} FROM permohonan p WHERE {clause.sql}"
-        rows = await self.fetch(query, *clause.args)
+        rows = await self.source.fetch(query, *clause.args)
         return _levels(rows[0])
 
     async def service_levels_by(
@@ -161,7 +168,7 @@ class ServiceRequestStats(ServiceRequestsSource):
         """
         return [
             LevelGroup(r["key"], r["label"], _levels(r))
-            for r in await self.fetch(query, *clause.args)
+            for r in await self.source.fetch(query, *clause.args)
         ]
 
     async def top_resolvers(
@@ -181,5 +188,5 @@ class ServiceRequestStats(ServiceRequestsSource):
         """
         return [
             TopResolver(r["nip_petugas"], r["resolved"])
-            for r in await self.fetch(query, *clause.args)
+            for r in await self.source.fetch(query, *clause.args)
         ]

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import asyncpg
 
-from padu.sources.service_request_stats import ServiceRequestStats
 from padu.sources.service_requests import RequestStatus, ServiceCategory
+
+if TYPE_CHECKING:
+    from padu.sources.service_requests import ServiceRequestsSource
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,14 +105,18 @@ def _committed(row: asyncpg.Record) -> Committed:
     )
 
 
-class ServiceRequestWrites(ServiceRequestStats):
-    """The writes Padu makes to the service-request system, each keyed and in one transaction."""
+class ServiceRequestWrites:
+    """The writes Padu makes to the service-request system, each keyed and in one transaction
+    (``ServiceRequestsSource.writes``)."""
+
+    def __init__(self, source: ServiceRequestsSource) -> None:
+        self.source = source
 
     async def standard(self, category: ServiceCategory) -> CategoryStandard | None:
         query = (
             "SELECT kode, nama, sla_hari_kerja, menit_kerja FROM kategori_layanan WHERE kode = $1"
         )
-        rows = await self.fetch(query, category.value)
+        rows = await self.source.fetch(query, category.value)
         if not rows:
             return None
         r = rows[0]
@@ -118,7 +125,7 @@ class ServiceRequestWrites(ServiceRequestStats):
     async def submit(self, key: str, new: NewRequest, due_at: datetime) -> int:
         """File a request with its first timeline step; returns its id."""
         prefix = f"LKS-{new.submitted_at.year}-"
-        async with self.write(key) as connection:
+        async with self.source.write(key) as connection:
             # Ticket numbers run per year; one writer at a time takes the next.
             await connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))", prefix)
             last = await connection.fetchval(
@@ -145,7 +152,7 @@ class ServiceRequestWrites(ServiceRequestStats):
         self, key: str, expected: Expected, nip: str, actor_nip: str | None, at: datetime
     ) -> Committed:
         """Give the request to an officer if it is still as ``expected``, else raise Stale."""
-        async with self.write(key) as connection:
+        async with self.source.write(key) as connection:
             row = await connection.fetchrow(
                 f"""UPDATE permohonan SET nip_petugas = $4
                     WHERE id_permohonan = $1 AND status = $2
@@ -166,7 +173,7 @@ class ServiceRequestWrites(ServiceRequestStats):
         """Apply ``change`` if the request is still as expected, else raise Stale."""
         finished = change.status in (RequestStatus.RESOLVED, RequestStatus.REJECTED)
         expected = change.expected
-        async with self.write(key) as connection:
+        async with self.source.write(key) as connection:
             row = await connection.fetchrow(
                 f"""UPDATE permohonan SET status = $4,
                           selesai_pada = CASE WHEN $5 THEN $6 ELSE selesai_pada END

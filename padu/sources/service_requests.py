@@ -10,6 +10,7 @@ from typing import Literal
 
 import asyncpg
 
+from padu.config import SourceConfig
 from padu.sources.base import (
     Ranked,
     Source,
@@ -199,9 +200,20 @@ def _after(clause: Where, after: RequestKey | None) -> str | None:
 
 
 class ServiceRequestsSource(Source):
-    """Adapter for the service-request database."""
+    """Adapter for the service-request database: the reads here, its aggregates in ``stats``
+    and the writes Padu makes in ``writes``."""
 
     name = "service_requests"
+
+    def __init__(self, config: SourceConfig, dsn: str) -> None:
+        # The parts build on this module's records and SQL, so they are imported when a source
+        # is made rather than when this module loads: neither module needs the other first.
+        from padu.sources.service_request_stats import ServiceRequestStats
+        from padu.sources.service_request_writes import ServiceRequestWrites
+
+        super().__init__(config, dsn)
+        self.stats = ServiceRequestStats(self)
+        self.writes = ServiceRequestWrites(self)
 
     async def requests_by_id(self, ids: Sequence[int], scope: RequestScope) -> list[ServiceRequest]:
         clause = _scoped(scope)

@@ -9,7 +9,8 @@ from importlib import resources
 
 import asyncpg
 
-from padu.sources.base import Where, counted_page, page_with_total
+from padu.config import SourceConfig
+from padu.sources.base import Source, Where, counted_page, page_with_total
 from padu.sources.outbox import OutboxStore
 
 
@@ -42,10 +43,15 @@ class AuditFilter:
 AuditKey = tuple[datetime, int]  # keyset position: (at, id), newest first
 
 
-class StateSource(OutboxStore):
-    """Adapter for Padu's own database."""
+class StateSource(Source):
+    """Adapter for Padu's own database: migrations and the audit log here, the outbox in
+    ``outbox``."""
 
     name = "state"
+
+    def __init__(self, config: SourceConfig, dsn: str) -> None:
+        super().__init__(config, dsn)
+        self.outbox = OutboxStore(self)
 
     async def migrate(self) -> list[str]:
         """Apply the ordered SQL files not yet applied; return their names."""
