@@ -16,6 +16,7 @@ import jwt
 from padu.config import AuthConfig
 from padu.devsecrets import development_secret
 from padu.identifiers import InvalidIdentifier, validate_nik, validate_nip
+from padu.lru import Lru
 from padu.principal import ANONYMOUS, Principal, Role
 
 if TYPE_CHECKING:
@@ -28,6 +29,10 @@ DEV_SECRET_FILE = "dev-jwt-secret"
 JWKS_REFRESH_INTERVAL = 10.0
 JWKS_FETCH_TIMEOUT = 5.0
 _REQUIRED_CLAIMS = ["exp", "iss", "aud", "sub", "role"]
+# Verified tokens kept, so a client's next request skips the signature check: at most this
+# many, each at most VERIFIED_SECONDS and never past its own `exp` (or before its `nbf`).
+VERIFIED_TOKENS = 4096
+VERIFIED_SECONDS = 300.0
 
 
 class Unauthenticated(Exception):
@@ -107,9 +112,10 @@ class _KeySet:
         self.attempted_at: float | None = None
         self.reachable = True
         self.lock = asyncio.Lock()
+        self.generation = 0  # successful fetches so far
 
     async def key(self, kid: str) -> jwt.PyJWK:
-        if self._expired() or kid not in self.keys:
+        if self.expired() or kid not in self.keys:
             await self._refresh()
         if kid in self.keys:
             return self.keys[kid]
@@ -121,7 +127,7 @@ class _KeySet:
             "token was signed with a key (kid) the identity provider does not publish"
         )
 
-    def _expired(self) -> bool:
+    def expired(self) -> bool:
         return self.fetched_at is None or self.clock() - self.fetched_at >= self.cache_seconds
 
     async def _refresh(self) -> None:
@@ -140,6 +146,7 @@ class _KeySet:
                 self.reachable = False
                 return
             self.keys, self.fetched_at, self.reachable = keys, self.clock(), True
+            self.generation += 1
 
     async def _fetch(self) -> dict[str, jwt.PyJWK]:
         async with httpx.AsyncClient(timeout=JWKS_FETCH_TIMEOUT) as client:
@@ -175,10 +182,14 @@ class Authenticator:
         development: bool,
         state_dir: Path,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.auth = auth
         self.secret: str | None = None
         self.key_set: _KeySet | None = None
+        self.wall_clock = wall_clock
+        # token -> (principal, accepted from, accepted until, key set generation); epoch seconds
+        self._verified: Lru[str, tuple[Principal, float, float, int | None]] = Lru(VERIFIED_TOKENS)
         if auth.symmetric:
             if auth.hs256_secret is None and not development:
                 raise ValueError("production mode needs auth.hs256_secret to verify HS256 tokens")
@@ -195,7 +206,32 @@ class Authenticator:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token or " " in token:
             raise Unauthenticated("the Authorization header must be 'Bearer <token>'")
-        claims = self._decode(token, await self._key(token))
+        now = self.wall_clock()
+        try:
+            principal, start, until, generation = self._verified.recall(token)
+        except KeyError:
+            pass
+        else:
+            current = self._generation()
+            if start <= now < until and current is not None and generation == current:
+                return principal
+        principal, start, until = self._verify(token, await self._key(token), now)
+        self._verified.remember(token, (principal, start, until, self._generation()))
+        return principal
+
+    def _generation(self) -> int | None:
+        """Which fetch of the key set verifies tokens now (0 with a shared secret): a refetch
+        may drop a key, so tokens verified before it are verified again; None once the set is
+        due a refetch, when every token is verified again (which asks for one)."""
+        if self.key_set is None:
+            return 0
+        return None if self.key_set.expired() else self.key_set.generation
+
+    def _verify(
+        self, token: str, key: str | AllowedPublicKeys, now: float
+    ) -> tuple[Principal, float, float]:
+        """The token's Principal and the epoch seconds between which it may be taken as is."""
+        claims = self._decode(token, key)
         role = _role(claims["role"])
         subject, unit, jti = claims["sub"], claims.get("unit"), claims.get("jti")
         try:
@@ -207,7 +243,11 @@ class Authenticator:
             ) from None
         if unit is not None and not isinstance(unit, str):
             raise Unauthenticated("token unit claim must be a unit code string")
-        return Principal(role, subject, unit, jti, float(claims["exp"]))
+        expires = float(claims["exp"])
+        leeway = self.auth.leeway_seconds
+        start = float(claims.get("nbf", now)) - leeway
+        until = min(expires + leeway, now + VERIFIED_SECONDS)
+        return Principal(role, subject, unit, jti, expires), start, until
 
     async def _key(self, token: str) -> str | AllowedPublicKeys:
         """The key to verify ``token`` with, after pinning its algorithm to the configured ones."""

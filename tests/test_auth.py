@@ -189,6 +189,70 @@ async def test_expiry_allows_the_configured_leeway() -> None:
     assert (await auth.authenticate(f"Bearer {token}")).subject == NIK
 
 
+class CountingDecodes:
+    """Counts signature checks (jwt.decode calls) while installed."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls = 0
+        real = jwt.decode
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.calls += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(jwt, "decode", counted)
+
+
+async def test_a_verified_token_is_not_checked_again_until_it_expires(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    wall = FakeClock()
+    wall.now = time.time()
+    auth = Authenticator(HS, development=False, state_dir=Path("unused"), wall_clock=wall)
+    decodes = CountingDecodes(monkeypatch)
+    token = hs_token(claims(exp=int(wall.now) + 60))
+    first = await auth.authenticate(f"Bearer {token}")
+    assert [await auth.authenticate(f"Bearer {token}") for _ in range(5)] == [first] * 5
+    assert decodes.calls == 1
+    other = await auth.authenticate(f"Bearer {hs_token(claims(sub=NIK, jti='other'))}")
+    assert other.token_id == "other" and decodes.calls == 2  # each token is checked once
+    wall.now += 60 + HS.leeway_seconds  # past exp and the leeway: not taken from the cache
+    await auth.authenticate(f"Bearer {token}")  # (PyJWT's own clock has not moved)
+    assert decodes.calls == 3
+
+
+async def test_a_cached_token_is_checked_again_after_a_while_and_a_tampered_one_always(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    wall = FakeClock()
+    wall.now = time.time()
+    auth = Authenticator(HS, development=False, state_dir=Path("unused"), wall_clock=wall)
+    decodes = CountingDecodes(monkeypatch)
+    token = hs_token(claims(exp=int(wall.now) + 3600))
+    await auth.authenticate(f"Bearer {token}")
+    wall.now += 299
+    await auth.authenticate(f"Bearer {token}")
+    assert decodes.calls == 1
+    wall.now += 2  # VERIFIED_SECONDS: verified again even though it has not expired
+    await auth.authenticate(f"Bearer {token}")
+    assert decodes.calls == 2
+    head, body, signature = token.split(".")
+    await rejected(auth, f"{head}.{body}.{signature[:-2]}AA", r"signature")
+
+
+async def test_a_refetched_key_set_without_the_key_refuses_its_cached_tokens(
+    jwks: JwksServer, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    auth, clock, header = await warmed(jwks, rsa_key)
+    await auth.authenticate(header)
+    assert jwks.requests == 1
+    jwks.keys = [public_jwk(rsa_key, "rsa-2")]  # the identity provider withdrew rsa-1
+    clock.now += 301  # the key set is due a refetch
+    with pytest.raises(Unauthenticated, match="does not publish"):
+        await auth.authenticate(header)
+    assert jwks.requests == 2
+
+
 def none_token() -> str:
     header = b64(json.dumps({"alg": "none", "typ": "JWT"}).encode())
     return f"{header}.{b64(json.dumps(claims()).encode())}."
