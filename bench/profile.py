@@ -38,32 +38,81 @@ SOURCES = ("population", "service_requests", "performance", "learning")
 # (category, fragments of a code file's path, or of a built-in's name); the first match wins.
 CATEGORIES: list[tuple[str, tuple[str, ...]]] = [
     ("JWT + principal", ("/jwt/", "padu/auth.py", "padu/principal.py")),
+    (
+        "validation",
+        (
+            "graphql/validation/",
+            "graphql/utilities/",
+            "graphql/language/visitor.py",
+            "padu/validation_cache.py",
+        ),
+    ),
     ("parsing", ("graphql/language/",)),
-    ("validation", ("graphql/validation/", "graphql/utilities/", "padu/schema/validation")),
-    ("limits (cost, depth, fairness, caps)", (
-        "padu/limits.py", "padu/cost.py", "padu/fairness.py", "padu/response_cap.py",
-        "padu/schema/input_checks.py", "padu/connections.py",
-    )),
+    (
+        "limits (cost, depth, fairness, caps)",
+        (
+            "padu/limits.py",
+            "padu/cost.py",
+            "padu/fairness.py",
+            "padu/response_cap.py",
+            "padu/schema/input_checks.py",
+            "padu/connections.py",
+        ),
+    ),
     ("audit (entries, hashes, INSERT)", ("padu/access/audit.py", "padu/sources/state.py", "hmac")),
     ("cursors (sealing, paging)", ("padu/resolvers/pagination.py", "/cryptography/")),
-    ("compiled walk (plan, policy, coercion)", (
-        "padu/compiled.py", "padu/access/gate.py", "padu/access/policy.py",
-        "graphql/execution/", "graphql/pyutils/", "graphql/type/",
-    )),
-    ("sources: SQL text, rows to records", (
-        "padu/sources/", "padu/loaders/", "aiodataloader", "dataclasses.py", "enum.py",
-        "padu/resolvers/",
-    )),
+    (
+        "compiled walk (plan, policy, coercion)",
+        (
+            "padu/compiled.py",
+            "padu/access/gate.py",
+            "padu/access/policy.py",
+            "graphql/execution/",
+            "graphql/pyutils/",
+            "graphql/type/",
+        ),
+    ),
+    (
+        "sources: SQL text, rows to records",
+        (
+            "padu/sources/",
+            "padu/loaders/",
+            "aiodataloader",
+            "dataclasses.py",
+            "enum.py",
+            "padu/resolvers/",
+        ),
+    ),
     ("asyncpg (protocol, pool)", ("asyncpg",)),
-    ("Strawberry execute, extensions, context", (
-        "strawberry/schema/", "strawberry/extensions/", "strawberry/types/",
-        "strawberry/utils/", "padu/context.py", "padu/access/", "padu/schema/",
-    )),
-    ("HTTP view, middleware, JSON", (
-        "starlette/", "strawberry/http/", "strawberry/asgi/", "strawberry/", "padu/view.py",
-        "padu/middleware.py", "padu/serving.py", "padu/graphql_errors.py", "orjson",
-        "cross_web", "padu/app.py", "json/",
-    )),
+    (
+        "Strawberry execute, extensions, context",
+        (
+            "strawberry/schema/",
+            "strawberry/extensions/",
+            "strawberry/types/",
+            "strawberry/utils/",
+            "padu/context.py",
+            "padu/access/",
+            "padu/schema/",
+        ),
+    ),
+    (
+        "HTTP view, middleware, JSON",
+        (
+            "starlette/",
+            "strawberry/http/",
+            "strawberry/asgi/",
+            "strawberry/",
+            "padu/view.py",
+            "padu/middleware.py",
+            "padu/serving.py",
+            "padu/graphql_errors.py",
+            "orjson",
+            "cross_web",
+            "padu/app.py",
+            "json/",
+        ),
+    ),
     ("event loop, tasks, GC", ("asyncio/", "uvloop", "contextvars", "selectors", "gc")),
 ]
 
@@ -75,21 +124,28 @@ def category(path: str) -> str:
     return "other"
 
 
-def breakdown(stats: pstats.Stats) -> dict[str, float]:
-    """Own time per category; a built-in's own time is split among its callers' categories."""
+def breakdown(stats: pstats.Stats, unplaced: dict[str, float]) -> dict[str, float]:
+    """Own time per category; a built-in's own time is split among its callers' categories.
+    What no category takes is added to ``unplaced`` by function, for ``--other``."""
     seconds: dict[str, float] = defaultdict(float)
     table: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
-    for (file, _, name), (_, _, own, _, callers) in table.items():
+
+    def add(where: str, label: str, own: float) -> None:
+        named = category(where)
+        seconds[named] += own
+        if named == "other":
+            unplaced[label] = unplaced.get(label, 0.0) + own
+
+    for (file, line, name), (_, _, own, _, callers) in table.items():
         if file != "~":
-            seconds[category(file)] += own
+            add(file, f"{file}:{line} {name}", own)
             continue
-        named = category(name)
-        if named != "other" or not callers:
-            seconds[named] += own
+        if category(name) != "other" or not callers:
+            add(name, name, own)
             continue
-        for (caller_file, _, caller_name), (_, _, share, _) in callers.items():
+        for (caller_file, caller_line, caller_name), (_, _, share, _) in callers.items():
             where = caller_name if caller_file == "~" else caller_file
-            seconds[category(where)] += share
+            add(where, f"{name} from {caller_file}:{caller_line} {caller_name}", share)
     return seconds
 
 
@@ -162,7 +218,9 @@ async def measure(client: Client, body: bytes, requests: int) -> tuple[float, fl
     )
 
 
-async def profile(names: list[str], requests: int, role: str, subject: str) -> None:
+async def profile(
+    names: list[str], requests: int, role: str, subject: str, other: int, top: int
+) -> None:
     from padu.app import create_app
     from padu.auth import mint_dev_token
     from padu.config import load_config
@@ -193,7 +251,19 @@ async def profile(names: list[str], requests: int, role: str, subject: str) -> N
             profiler.enable()
             await measure(client, body, requests)
             profiler.disable()
-            report(name, requests, wall, cpu, breakdown(pstats.Stats(profiler)))
+            unplaced: dict[str, float] = {}
+            seconds = breakdown(pstats.Stats(profiler), unplaced)
+            report(name, requests, wall, cpu, seconds)
+            scale = cpu / sum(seconds.values()) if seconds else 0.0
+            for label in sorted(unplaced, key=lambda k: -unplaced[k])[:other]:
+                print(f"      other: {unplaced[label] * scale:7.0f} µs  {label[-110:]}")
+            if top:
+                table: dict[Any, Any] = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+                ranked = sorted(table.items(), key=lambda item: -item[1][2])[:top]
+                for (file, line, function), (_, calls, own, _, _) in ranked:
+                    where = f"{file[-50:]}:{line} {function}"
+                    print(f"      top: {own * scale:7.0f} µs  "
+                          f"{calls / requests:8.1f} calls  {where}")  # fmt: skip
 
 
 async def _a_nik(client: Client) -> str:
@@ -219,10 +289,13 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--role", default="admin")
     parser.add_argument("--subject", default="bench")
+    parser.add_argument("--other", type=int, default=0, help="list the N largest in 'other'")
+    parser.add_argument("--top", type=int, default=0, help="list the N functions costing most")
     args = parser.parse_args()
     import uvloop  # as padu serve runs (uvicorn[standard])
 
-    uvloop.run(profile(args.query or list(QUERIES), args.requests, args.role, args.subject))
+    names = args.query or list(QUERIES)
+    uvloop.run(profile(names, args.requests, args.role, args.subject, args.other, args.top))
 
 
 if __name__ == "__main__":

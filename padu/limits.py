@@ -37,6 +37,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -265,27 +266,41 @@ def limits_rule(
     class QueryLimitsRule(ValidationRule):
         def __init__(self, context: ValidationContext) -> None:
             super().__init__(context)
-            definitions = context.document.definitions
-            operations = [d for d in definitions if isinstance(d, OperationDefinitionNode)]
-            named = [o for o in operations if o.name and o.name.value == operation_name]
-            fragments = {
-                d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)
-            }
-            root_types = {
-                "query": context.schema.query_type,
-                "mutation": context.schema.mutation_type,
-                "subscription": context.schema.subscription_type,
-            }
-            pages = (DEFAULT_FIRST, limits.max_page_size)
-            for operation in named or operations:  # only the one that runs, when named
-                values = coerced_variables(context.schema, operation, variables)
-                measurer = _Measurer(context.schema, fragments, values, sizes, pages)
-                root = root_types[operation.operation.value]
-                measure = measurer.measure(operation.selection_set, root)
-                for error in _refusals(limits, measure, operation):
-                    context.report_error(error)
+            refused = limit_refusals(
+                context.schema, context.document, limits, sizes, variables, operation_name
+            )
+            for error in refused:
+                context.report_error(error)
 
     return QueryLimitsRule
+
+
+def limit_refusals(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    limits: LimitsConfig,
+    sizes: Sizes,
+    variables: Mapping[str, Any],
+    operation_name: str | None = None,
+) -> list[GraphQLError]:
+    """Why the operation (``operation_name``'s, else each) exceeds ``limits``; empty if not."""
+    definitions = document.definitions
+    operations = [d for d in definitions if isinstance(d, OperationDefinitionNode)]
+    named = [o for o in operations if o.name and o.name.value == operation_name]
+    fragments = {d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)}
+    root_types = {
+        "query": schema.query_type,
+        "mutation": schema.mutation_type,
+        "subscription": schema.subscription_type,
+    }
+    pages = (DEFAULT_FIRST, limits.max_page_size)
+    refused: list[GraphQLError] = []
+    for operation in named or operations:  # only the one that runs, when named
+        values = coerced_variables(schema, operation, variables)
+        measurer = _Measurer(schema, fragments, values, sizes, pages)
+        measure = measurer.measure(operation.selection_set, root_types[operation.operation.value])
+        refused.extend(_refusals(limits, measure, operation))
+    return refused
 
 
 def _refusals(
@@ -340,10 +355,10 @@ class HideSuggestions(SchemaExtension):
         yield
         result = self.execution_context.result
         if result is not None and result.errors:
-            result.errors = [_without_suggestion(error) for error in result.errors]
+            result.errors = [without_suggestion(error) for error in result.errors]
 
 
-def _without_suggestion(error: GraphQLError) -> GraphQLError:
+def without_suggestion(error: GraphQLError) -> GraphQLError:
     message = _SUGGESTION.sub("", error.message)
     if message == error.message:
         return error

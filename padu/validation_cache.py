@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from graphql import ASTValidationRule, GraphQLError, validate
+from graphql import ASTValidationRule, DocumentNode, GraphQLError, validate
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
@@ -23,6 +23,19 @@ MAX_ENTRIES = 512
 _CACHE: Lru[tuple[object, str, tuple[type[ASTValidationRule], ...]], list[GraphQLError]] = Lru(
     MAX_ENTRIES
 )
+
+
+# Documents whose spec validation found nothing, per schema and text: ``padu.prepared``
+# answers later requests for them without the general request path.
+_VALID: Lru[tuple[object, str], DocumentNode] = Lru(MAX_ENTRIES)
+
+
+def valid_document(schema: object, text: str) -> DocumentNode | None:
+    """The parsed ``text``, if it passed the spec's validation on ``schema`` before."""
+    try:
+        return _VALID.recall((schema, text))
+    except KeyError:
+        return None
 
 
 def per_request(rule: type[ASTValidationRule]) -> bool:
@@ -45,6 +58,8 @@ class CachedValidation(SchemaExtension):
             except KeyError:
                 errors = validate_document(context.schema._schema, document, fixed)
                 _CACHE.remember(key, errors)
+            if not errors:
+                _VALID.remember((context.schema, context.query), document)
             if dynamic:
                 errors = [*errors, *validate(context.schema._schema, document, dynamic)]
             context.pre_execution_errors = list(errors)

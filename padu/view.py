@@ -37,6 +37,7 @@ from padu.errors import PaduError
 from padu.fairness import Turns
 from padu.graphql_errors import format_error, refusal
 from padu.loaders import Loaders
+from padu.prepared import PreparedQueries
 from padu.principal import ANONYMOUS, Principal
 from padu.response_cap import capped_json
 from padu.sources import Sources
@@ -120,6 +121,7 @@ class PaduGraphQL(GraphQL[Context, None]):
         self.changes = changes
         self.turns = Turns(config.limits)  # per-caller turns and pool shares (padu.fairness)
         self.connections = OpenConnections(config.limits.max_connections_per_caller)
+        self.prepared = PreparedQueries(self)  # queries validated before skip the general path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Authenticate first: a bad token is a 401 before any GraphQL work."""
@@ -165,9 +167,14 @@ class PaduGraphQL(GraphQL[Context, None]):
 
     async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
         """One HTTP request through Strawberry, its refusals as Padu's JSON errors."""
+        request = Request(scope, receive)
+        prepared = await self.prepared.answer(request)
+        if prepared is not None:
+            await prepared(scope, receive, send)
+            return
         response: Response
         try:
-            response = await self.run(Request(scope, receive))
+            response = await self.run(request)
         except HTTPException as exc:
             # Strawberry answers these in plain text; clients get Padu's JSON errors.
             code = _REFUSAL_CODES.get(exc.status_code, "BAD_REQUEST")

@@ -76,12 +76,7 @@ class AccessControl(SchemaExtension):
     """
 
     async def on_execute(self) -> AsyncIterator[None]:
-        context: Context = self.execution_context.context
-        context.operation_name = self.execution_context.operation_name
-        principal = context.viewer.principal
-        if principal.role is Role.SUPERVISOR:
-            # A supervisor's rights follow their unit in e-Kinerja: read once, after validation.
-            context.viewer = Viewer(principal, await context.scopes.unit())
+        await begin_operation(self.execution_context.context, self.execution_context.operation_name)
         yield
 
     def resolve(
@@ -103,6 +98,15 @@ class AccessControl(SchemaExtension):
         context.audit.read(policy, root)
         value = _next(root, info, *args, **kwargs)
         return policy.mask(value) if decision is Decision.MASK else value
+
+
+async def begin_operation(context: Context, operation_name: str | None) -> None:
+    """What an operation's context needs once it is valid, before anything executes."""
+    context.operation_name = operation_name
+    principal = context.viewer.principal
+    if principal.role is Role.SUPERVISOR:
+        # A supervisor's rights follow their unit in e-Kinerja: read once, after validation.
+        context.viewer = Viewer(principal, await context.scopes.unit())
 
 
 def require_subscription(context: Context, info: GraphQLResolveInfo[Any]) -> None:

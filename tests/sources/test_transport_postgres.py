@@ -170,3 +170,22 @@ async def test_timing_is_measured_by_ping(clinic: Source, trace: SourceTrace) ->
 
     assert 0 < latency <= (time.perf_counter() - started) * 1000
     assert trace.counts == {"clinic": SourceCount(round_trips=1, rows=1)}
+
+
+async def test_a_read_costs_one_statement_and_a_failed_write_leaves_no_transaction(
+    clinic: Source,
+) -> None:
+    """Giving a connection back to the pool sends nothing (no RESET round trip), and a write
+    that failed inside its transaction still leaves the next user a clean connection."""
+    async with clinic.pool.acquire() as connection:
+        before = connection._protocol.queries_count
+    for _ in range(3):
+        await clinic.fetch("SELECT 1")
+    async with clinic.pool.acquire() as connection:  # the pool holds one connection
+        assert connection._protocol.queries_count - before == 3
+    with pytest.raises(asyncpg.UniqueViolationError):
+        async with clinic.transaction() as connection:
+            await connection.execute("INSERT INTO pasien VALUES ('3671010101900001', 'x', 1)")
+    async with clinic.pool.acquire() as connection:
+        assert not connection.is_in_transaction()
+        assert await connection.fetchval("SELECT 1") == 1  # not an aborted transaction

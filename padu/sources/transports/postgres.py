@@ -40,6 +40,17 @@ def _lost_if_closed(connection: asyncpg.Connection) -> Iterator[None]:
         raise Unreachable() from None
 
 
+async def _keep_session(connection: asyncpg.Connection) -> None:
+    """Nothing more to undo when a connection goes back to the pool.
+
+    asyncpg rolls back a transaction left open and forgets listeners before calling this; its
+    default then sends ``RESET ALL; UNLISTEN *; CLOSE ALL; pg_advisory_unlock_all()``, one
+    more round trip per use. Padu changes no session state on pooled connections: settings
+    come with the connection (``server_settings``, ``command_timeout``), locks are
+    transaction-scoped (``pg_advisory_xact_lock``), and LISTEN has its own connection.
+    """
+
+
 class PostgresTransport(SqlTransport):
     """A source in PostgreSQL; rows are asyncpg records, parameters ``$1, $2, ...``."""
 
@@ -56,6 +67,7 @@ class PostgresTransport(SqlTransport):
             # asyncpg cancels a statement on the server when this expires.
             "command_timeout": self.config.statement_timeout,
             "server_settings": {"application_name": f"padu:{self.config.name}"},
+            "reset": _keep_session,
         }
         try:
             self._pool = await asyncpg.create_pool(
