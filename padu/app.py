@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -133,6 +134,10 @@ def create_app(config: Config, dsns: Mapping[str, str] | None = None) -> Starlet
             dispatcher,
             changes,
         )
+        # What start-up made (schema, plans' types, pools, configuration) lives as long as
+        # the process: moved out of the collector's sight, later collections skip it.
+        gc.collect()
+        gc.freeze()
         log.info(
             "Padu serves region %s (%s) in %s mode",
             config.region.code,

@@ -530,20 +530,30 @@ def _unset(value: Any) -> Any:
 
 def coercer(type_: GraphQLLeafType) -> Callable[[Any], Any]:
     """``leaf`` for one type, with shortcuts that give the same values faster."""
+    if type_ is GraphQLID:  # graphql-core serializes an int ID as its decimal text
+        return lambda value: (
+            value
+            if type(value) is str
+            else str(value)
+            if type(value) is int
+            else leaf(type_, value)
+        )
     if type_ in _STRINGS:
         return lambda value: value if type(value) is str else leaf(type_, value)
     if type_ is GraphQLBoolean:
         return lambda value: value if type(value) is bool else leaf(type_, value)
     if isinstance(type_, GraphQLEnumType):
-        names: dict[Any, Any] = {}  # an enum has few values: remember each one's name
+        # An enum has few members: remember each one's name, by identity (members are
+        # singletons that live as long as their class, so no other object shares their id).
+        names: dict[int, Any] = {}
 
         def enum(value: Any) -> Any:
             try:
-                return names[value]
-            except (KeyError, TypeError):
+                return names[id(value)]
+            except KeyError:
                 name = leaf(type_, value)
                 if isinstance(value, Enum):
-                    names[value] = name
+                    names[id(value)] = name
                 return name
 
         return enum

@@ -31,3 +31,5 @@ class Context:
     trace: SourceTrace = field(default_factory=SourceTrace)
     operation_name: str | None = None
     connection_params: dict[str, object] | None = None  # graphql-transport-ws connection_init
+    # What a resolver found looking ahead in the query, by field node (padu.resolvers).
+    lookahead: dict[int, object] = field(default_factory=dict)

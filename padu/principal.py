@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+
+from padu.lookup_enum import LookupEnum
 
 
-class Role(Enum):
+class Role(LookupEnum):
     """What a caller may see; the rules per role live in padu/access/."""
 
     ANONYMOUS = "anonymous"

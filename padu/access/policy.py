@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any
 
+from padu.lookup_enum import LookupEnum
 from padu.principal import Principal, Role
 
 
-class Decision(Enum):
+class Decision(LookupEnum):
     ALLOW = "allow"
     MASK = "mask"  # identifiers shown with their middle hidden, e.g. 3671********0001
     DENY = "deny"

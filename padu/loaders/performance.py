@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -95,6 +96,37 @@ class PerformanceByOfficerLoader(ByKeyLoader[PerformanceKey, PerformanceSummary]
 
     def key_of(self, item: PerformanceSummary) -> PerformanceKey:
         return (item.officer_nip, item.year, item.period)
+
+
+class OfficerWithPerformanceLoader(ByKeyLoader[PerformanceKey, tuple[Officer, PerformanceSummary]]):
+    """Officers by NIP with their performance of one period, in one round trip per period.
+
+    For a query that asks for officers and, under them, their performance (a request's
+    assignee and the assignee's predicate): the same rows as ``OfficerByNipLoader`` then
+    ``PerformanceByOfficerLoader``, one level's round trip instead of two.
+    """
+
+    source: PerformanceSource
+    source_name = "performance"
+
+    async def fetch(
+        self, keys: Sequence[PerformanceKey]
+    ) -> Sequence[tuple[Officer, PerformanceSummary]]:
+        scope = await self.scopes.officers()
+        periods: dict[tuple[int, PerformancePeriod], list[str]] = {}
+        for nip, year, period in keys:
+            periods.setdefault((year, period), []).append(nip)
+        found = await asyncio.gather(
+            *(
+                self.source.officers_with_performance(nips, year, period, scope)
+                for (year, period), nips in periods.items()
+            )
+        )
+        return [pair for pairs in found for pair in pairs]
+
+    def key_of(self, item: tuple[Officer, PerformanceSummary]) -> PerformanceKey:
+        summary = item[1]
+        return (summary.officer_nip, summary.year, summary.period)
 
 
 class ActiveAsnByUnitLoader(ManyByKeyLoader[str, str]):

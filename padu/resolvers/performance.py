@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLObjectType,
+    InlineFragmentNode,
+    SelectionSetNode,
+)
+from graphql.execution.values import VariableValues, get_argument_values
 
 from padu.errors import BadUserInput
 from padu.loaders.performance import (
@@ -14,6 +25,7 @@ from padu.loaders.performance import (
     OfficerByNipLoader,
     OfficerPageArgs,
     OfficersByUnitLoader,
+    OfficerWithPerformanceLoader,
     PerformanceByOfficerLoader,
 )
 from padu.resolvers.info import Info
@@ -45,6 +57,79 @@ def quarter_period(quarter: int) -> records.PerformancePeriod:
     if not 1 <= quarter <= 4:
         raise BadUserInput(f"`quarter` must be 1, 2, 3 or 4, got {quarter}", argument="quarter")
     return list(records.PerformancePeriod)[quarter - 1]
+
+
+async def officer_by_nip(info: Info, nip: str) -> records.Officer | None:
+    """The officer with ``nip`` (in the caller's scope), for a field returning an officer.
+
+    When the query asks, under this field, for the officer's ``performance`` of a period, the
+    officer and that summary are read in one round trip (``OfficerWithPerformanceLoader``),
+    and the summary is handed to ``PerformanceByOfficerLoader`` for the field to find.
+    """
+    period = wanted_performance(info)
+    loaders = info.context.loaders
+    if period is None:
+        return await loaders[OfficerByNipLoader].load(nip)
+    key = (nip, *period)
+    found = await loaders[OfficerWithPerformanceLoader].load(key)
+    if found is None:
+        return None
+    officer_, summary = found
+    loaders[OfficerByNipLoader].prime(nip, officer_)
+    loaders[PerformanceByOfficerLoader].prime(key, summary)
+    return officer_
+
+
+def wanted_performance(info: Info) -> tuple[int, records.PerformancePeriod] | None:
+    """The (year, period) of the first ``performance`` field selected under this field, if its
+    arguments are valid (invalid ones are left for that field to refuse); one look per field
+    of the query, kept in the field's first node for the request's other objects."""
+    raw = info._raw_info
+    node = raw.field_nodes[0]
+    remembered = info.context.lookahead.get(id(node), _UNSEEN)
+    if remembered is not _UNSEEN:
+        return remembered  # type: ignore[return-value]
+    wanted = None
+    officer_type = raw.schema.type_map.get("Officer")
+    found = _field_named("performance", raw.field_nodes, raw.fragments)
+    if found is not None and isinstance(officer_type, GraphQLObjectType):
+        given: Any = raw.variable_values  # Strawberry hands resolvers the coerced dict alone
+        if not isinstance(given, VariableValues):
+            given = VariableValues(sources={}, coerced=dict(given or {}))
+        variables = given
+        try:
+            arguments = get_argument_values(officer_type.fields["performance"], found, variables)
+            year, quarter = check_year(arguments["year"]), arguments.get("quarter")
+            period = records.PerformancePeriod.FINAL if quarter is None else quarter_period(quarter)
+            wanted = (year, period)
+        except (GraphQLError, BadUserInput, KeyError, TypeError):
+            wanted = None
+    info.context.lookahead[id(node)] = wanted
+    return wanted
+
+
+_UNSEEN = object()
+
+
+def _field_named(
+    name: str, nodes: Sequence[FieldNode], fragments: Mapping[str, FragmentDefinitionNode]
+) -> FieldNode | None:
+    """The first field ``name`` directly under ``nodes`` (through fragments), if any."""
+    pending: list[SelectionSetNode] = [n.selection_set for n in nodes if n.selection_set]
+    seen: set[str] = set()
+    while pending:
+        for selection in pending.pop(0).selections:
+            if isinstance(selection, FieldNode):
+                if selection.name.value == name:
+                    return selection
+            elif isinstance(selection, InlineFragmentNode):
+                pending.append(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                spread = selection.name.value
+                if spread not in seen and spread in fragments:
+                    seen.add(spread)
+                    pending.append(fragments[spread].selection_set)
+    return None
 
 
 async def officer(info: Info, nip: NIP) -> records.Officer | None:
@@ -123,4 +208,4 @@ async def officer_activities(
 async def enrollment_officer(root: learning.Enrollment, info: Info) -> records.Officer | None:
     if root.officer_nip is None:
         return None
-    return await info.context.loaders[OfficerByNipLoader].load(root.officer_nip)
+    return await officer_by_nip(info, root.officer_nip)

@@ -9,7 +9,6 @@ import strawberry
 
 from padu.errors import BadUserInput
 from padu.loaders.base import PageByParentLoader
-from padu.loaders.performance import OfficerByNipLoader
 from padu.loaders.population import ResidentByNikLoader
 from padu.loaders.service_requests import (
     EventsByServiceRequestLoader,
@@ -29,6 +28,7 @@ from padu.resolvers.pagination import (
     page_connection,
     page_request,
 )
+from padu.resolvers.performance import officer_by_nip
 from padu.schema.enums import RequestStatus
 from padu.schema.inputs import ServiceRequestChangeFilter, ServiceRequestFilter
 from padu.schema.pagination import Connection
@@ -131,13 +131,13 @@ async def request_resident(root: records.ServiceRequest, info: Info) -> populati
 async def request_assignee(root: records.ServiceRequest, info: Info) -> performance.Officer | None:
     if root.assignee_nip is None:
         return None
-    return await info.context.loaders[OfficerByNipLoader].load(root.assignee_nip)
+    return await officer_by_nip(info, root.assignee_nip)
 
 
 async def event_actor(root: records.RequestEvent, info: Info) -> performance.Officer | None:
     if root.actor_nip is None:
         return None
-    return await info.context.loaders[OfficerByNipLoader].load(root.actor_nip)
+    return await officer_by_nip(info, root.actor_nip)
 
 
 async def request_events(root: records.ServiceRequest, info: Info) -> list[records.RequestEvent]:

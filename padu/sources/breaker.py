@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from enum import Enum
+
+from padu.lookup_enum import LookupEnum
 
 
-class Circuit(Enum):
+class Circuit(LookupEnum):
     CLOSED = "closed"
     OPEN = "open"
     HALF_OPEN = "half_open"

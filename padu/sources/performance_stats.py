@@ -90,9 +90,9 @@ class PerformanceStats:
         for r in await self.source.fetch(query, *clause.args):
             key = (r["kode_unit"], r["periode"])
             counts = found.setdefault(key, (r, dict.fromkeys(Predicate, 0)))[1]
-            counts[Predicate(r["predikat"])] = int(r["n"])
+            counts[Predicate.of(r["predikat"])] = int(r["n"])
         return [
-            UnitPredicates(_unit(r), PerformancePeriod(r["periode"]), sum(c.values()), c)
+            UnitPredicates(_unit(r), PerformancePeriod.of(r["periode"]), sum(c.values()), c)
             for r, c in found.values()
         ]
 

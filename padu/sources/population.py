@@ -5,21 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from enum import Enum
 
 import asyncpg
 
+from padu.lookup_enum import LookupEnum
 from padu.sources.base import Source, Where, counted_page, like_pattern, page_with_total
 
 
-class Gender(Enum):
+class Gender(LookupEnum):
     """Jenis kelamin as recorded by Dukcapil."""
 
     MALE = "LAKI-LAKI"
     FEMALE = "PEREMPUAN"
 
 
-class Religion(Enum):
+class Religion(LookupEnum):
     """Agama as recorded on the KTP."""
 
     ISLAM = "ISLAM"
@@ -31,7 +31,7 @@ class Religion(Enum):
     INDIGENOUS_BELIEF = "KEPERCAYAAN"
 
 
-class MaritalStatus(Enum):
+class MaritalStatus(LookupEnum):
     """Status perkawinan."""
 
     SINGLE = "BELUM KAWIN"
@@ -40,7 +40,7 @@ class MaritalStatus(Enum):
     WIDOWED = "CERAI MATI"
 
 
-class FamilyRelationship(Enum):
+class FamilyRelationship(LookupEnum):
     """SHDK: the resident's place in the family card."""
 
     HEAD = "KEPALA KELUARGA"
@@ -147,15 +147,15 @@ def _resident(row: asyncpg.Record) -> Resident:
     return Resident(
         nik=row["nik"],
         full_name=row["nama_lengkap"],
-        gender=Gender(row["jenis_kelamin"]),
+        gender=Gender.of(row["jenis_kelamin"]),
         birth_place=row["tempat_lahir"],
         birth_date=row["tanggal_lahir"],
-        religion=Religion(row["agama"]),
-        marital_status=MaritalStatus(row["status_perkawinan"]),
+        religion=Religion.of(row["agama"]),
+        marital_status=MaritalStatus.of(row["status_perkawinan"]),
         occupation=row["pekerjaan"],
         education=row["pendidikan"],
         blood_type=row["golongan_darah"],
-        family_relationship=FamilyRelationship(row["shdk"]),
+        family_relationship=FamilyRelationship.of(row["shdk"]),
         family_card_number=row["no_kk"],
         address=_address(row),
     )
@@ -180,7 +180,7 @@ def _filter(where: ResidentFilter, scope: ResidentScope) -> Where:
     return clause
 
 
-class ResidentDimension(Enum):
+class ResidentDimension(LookupEnum):
     """What residents can be counted by."""
 
     DISTRICT = "district"

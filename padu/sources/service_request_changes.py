@@ -17,13 +17,13 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from enum import Enum
 from typing import Any, TypeVar
 
 import asyncpg
 
 from padu.background import Background
 from padu.config import SourceConfig
+from padu.lookup_enum import LookupEnum
 from padu.sources.service_requests import RequestStatus, ServiceCategory
 
 log = logging.getLogger("padu.sources.changes")
@@ -78,7 +78,7 @@ CREATE OR REPLACE TRIGGER padu_permohonan_berubah
 """
 
 
-class ChangeKind(Enum):
+class ChangeKind(LookupEnum):
     """What happened to a request."""
 
     CREATED = "created"

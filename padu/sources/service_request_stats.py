@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
 from typing import TYPE_CHECKING
 
 import asyncpg
 
+from padu.lookup_enum import LookupEnum
 from padu.sources.service_requests import (
     OPEN,
     OVERDUE,
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from padu.sources.service_requests import ServiceRequestsSource
 
 
-class RequestDimension(Enum):
+class RequestDimension(LookupEnum):
     """What service levels can be grouped by."""
 
     STATUS = "status"

@@ -99,7 +99,7 @@ def _committed(row: asyncpg.Record) -> Committed:
     return Committed(
         request_id=row["id_permohonan"],
         ticket_number=row["no_tiket"],
-        status=RequestStatus(row["status"]),
+        status=RequestStatus.of(row["status"]),
         assignee_nip=row["nip_petugas"],
         resolved_at=row["selesai_pada"],
     )

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
 from typing import Literal
 
 import asyncpg
 
 from padu.config import SourceConfig
+from padu.lookup_enum import LookupEnum
 from padu.sources.base import (
     Ranked,
     Source,
@@ -22,7 +22,7 @@ from padu.sources.base import (
 )
 
 
-class RequestStatus(Enum):
+class RequestStatus(LookupEnum):
     """Where a request is in its life: menunggu → verifikasi → proses → selesai, or ditolak."""
 
     SUBMITTED = "menunggu"
@@ -45,7 +45,7 @@ def sql_text_list(values: Iterable[str]) -> str:
     return f"({', '.join(quoted)})"
 
 
-class ServiceCategory(Enum):
+class ServiceCategory(LookupEnum):
     """The kind of service asked for; each has its own service standard (due time)."""
 
     KTP_EL = "KTP_EL"
@@ -124,9 +124,9 @@ def _request(row: asyncpg.Record) -> ServiceRequest:
     return ServiceRequest(
         id=row["id_permohonan"],
         ticket_number=row["no_tiket"],
-        category=ServiceCategory(row["kode_kategori"]),
+        category=ServiceCategory.of(row["kode_kategori"]),
         category_name=row["nama_kategori"],
-        status=RequestStatus(row["status"]),
+        status=RequestStatus.of(row["status"]),
         title=row["judul"],
         description=row["uraian"],
         resident_nik=row["nik_pemohon"],
@@ -326,7 +326,7 @@ class ServiceRequestsSource(Source):
             RequestEvent(
                 id=r["id_riwayat"],
                 request_id=r["id_permohonan"],
-                status=RequestStatus(r["status"]),
+                status=RequestStatus.of(r["status"]),
                 note=r["catatan"],
                 actor_nip=r["nip_pelaku"],
                 at=r["waktu"],

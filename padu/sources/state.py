@@ -42,6 +42,22 @@ class AuditFilter:
 
 AuditKey = tuple[datetime, int]  # keyset position: (at, id), newest first
 
+_APPEND_AUDIT = """
+    INSERT INTO audit_log (actor_role, actor, record_hash, fields, operation, operation_name,
+                           request_id)
+    SELECT $1, $2, e.record_hash, string_to_array(e.fields, ','), e.operation, $3, $4
+    FROM unnest($5::text[], $6::text[], $7::text[]) AS e(record_hash, fields, operation)
+"""
+
+
+def _varying(entries: Sequence[AuditEntry]) -> tuple[list[str | None], list[str], list[str]]:
+    """The per-entry columns of ``entries``, as the arrays ``_APPEND_AUDIT`` unnests."""
+    return (
+        [e.record_hash for e in entries],
+        [",".join(e.fields) for e in entries],
+        [e.operation for e in entries],
+    )
+
 
 class StateSource(Source):
     """Adapter for Padu's own database: migrations and the audit log here, the outbox in
@@ -78,27 +94,23 @@ class StateSource(Source):
         return applied
 
     async def append_audit(self, entries: Sequence[AuditEntry]) -> None:
-        """Write the entries in one round trip (they commit together or not at all)."""
-        query = """
-            INSERT INTO audit_log (actor_role, actor, record_hash, fields, operation,
-                                   operation_name, request_id)
-            SELECT e.actor_role, e.actor, e.record_hash,
-                   string_to_array(e.fields, ','), e.operation, e.operation_name, e.request_id
-            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                        $7::text[])
-                 AS e(actor_role, actor, record_hash, fields, operation, operation_name,
-                      request_id)
+        """Write the entries in one round trip (they commit together or not at all).
+
+        A request's entries share who asked and which request it was: those go once, as
+        scalars; what differs per entry (whose data, which fields, what was done) as three
+        arrays. Entries of several callers or requests are grouped and written in one
+        transaction.
         """
-        await self.fetch(
-            query,
-            [e.actor_role for e in entries],
-            [e.actor for e in entries],
-            [e.record_hash for e in entries],
-            [",".join(e.fields) for e in entries],
-            [e.operation for e in entries],
-            [e.operation_name for e in entries],
-            [e.request_id for e in entries],
-        )
+        groups: dict[tuple[str, str | None, str | None, str], list[AuditEntry]] = {}
+        for e in entries:
+            groups.setdefault((e.actor_role, e.actor, e.operation_name, e.request_id), []).append(e)
+        if len(groups) == 1:
+            [(shared, group)] = groups.items()
+            await self.fetch(_APPEND_AUDIT, *shared, *_varying(group))
+            return
+        async with self.transaction() as connection:
+            for shared, group in groups.items():
+                await connection.execute(_APPEND_AUDIT, *shared, *_varying(group))
 
     async def list_audit(
         self, where: AuditFilter, limit: int, after: AuditKey | None

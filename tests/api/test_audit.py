@@ -7,6 +7,8 @@ import pytest
 
 from padu.access.audit import keyed_hash
 from padu.principal import Role
+from padu.sources import Sources
+from padu.sources.state import AuditEntry
 from tests.conftest import ADMIN_ID, GraphQL
 from tests.data import AGUS, BUDI, SITI, TEST_AUDIT_KEY
 
@@ -82,3 +84,29 @@ async def test_the_log_refuses_updates_and_deletes(dsns: dict[str, str]) -> None
                 await conn.execute(statement)
     finally:
         await conn.close()
+
+
+async def test_entries_of_several_requests_are_written_together_each_with_its_own_caller(
+    sources: Sources,
+) -> None:
+    """One request's entries share their caller and request id (sent once); entries of two
+    requests given together keep each their own."""
+
+    def entry(actor: str, request_id: str, nik_hash: str, *fields: str) -> AuditEntry:
+        return AuditEntry("officer", actor, nik_hash, fields, "read", "Q", request_id)
+
+    written = [
+        entry(AGUS, "req-a", "hash-1", "Resident.fullName"),
+        entry(AGUS, "req-a", "hash-2", "Resident.fullName", "Resident.religion"),
+        entry("198001012005011002", "req-b", "hash-3", "Resident.nik"),
+    ]
+    await sources.state.append_audit(written)
+    rows = await sources.state.fetch(
+        "SELECT actor, request_id, record_hash, fields FROM audit_log "
+        "WHERE request_id IN ('req-a', 'req-b') ORDER BY record_hash"
+    )
+    assert [(r["actor"], r["request_id"], r["record_hash"], list(r["fields"])) for r in rows] == [
+        (AGUS, "req-a", "hash-1", ["Resident.fullName"]),
+        (AGUS, "req-a", "hash-2", ["Resident.fullName", "Resident.religion"]),
+        ("198001012005011002", "req-b", "hash-3", ["Resident.nik"]),
+    ]
