@@ -421,7 +421,7 @@ def test_every_loader_class_names_a_configured_source(sources: Sources) -> None:
         and value.__module__ == module.__name__
         and not value.__name__.startswith("_")
     ]
-    assert len(classes) == 18
+    assert len(classes) == 19
     loaders = Loaders(sources, admin_scopes(sources))
     for kind in classes:
         assert loaders[kind].source is sources.named(kind.source_name), kind
