@@ -149,14 +149,42 @@ class FieldPlan:
             self.simple = frozenset(role for role, d in decisions if d is Decision.ALLOW)
 
 
+# One field as a role's walk takes it: (key, the attribute to read inline or None, its
+# coercion, its gate when the read is audited, the plan for everything else).
+Step = tuple[str, str | None, Callable[[Any], Any], FieldGate | None, FieldPlan]
+
+
 class Selection:
     """The fields of one object type in one place of the document, in response order."""
 
-    __slots__ = ("fields", "type")
+    __slots__ = ("_steps", "fields", "type")
 
     def __init__(self, type_: GraphQLObjectType, fields: list[FieldPlan]) -> None:
         self.type = type_
         self.fields = fields
+        self._steps: dict[Role, tuple[Step, ...]] = {}
+
+    def steps(self, role: Role) -> tuple[Step, ...]:
+        """The fields as ``role``'s walk takes them: what it may read as a plain attribute
+        holding a scalar is read inline, the rest through ``Run.field``."""
+        try:
+            return self._steps[role]
+        except KeyError:
+            pass
+        steps = tuple(
+            (
+                plan.key,
+                plan.attribute
+                if role in plan.simple and plan.completion.leaf is not None
+                else None,
+                plan.completion.coerce,
+                plan.gate if plan.audited else None,
+                plan,
+            )
+            for plan in self.fields
+        )
+        self._steps[role] = steps
+        return steps
 
 
 class Planner:
@@ -299,27 +327,24 @@ class Run:
         """The response object of ``source``, or an awaitable of it."""
         results: dict[str, Any] = {}
         pending: list[str] = []
-        role = self.role
         try:
-            for plan in selection.fields:
-                if role in plan.simple and plan.completion.leaf is not None:
+            for key, attribute, coerce, audited, plan in selection.steps(self.role):
+                if attribute is not None:
                     # The common case, inline: an allowed attribute holding a scalar.
-                    value = getattr(source, plan.attribute)  # type: ignore[arg-type]
+                    value = getattr(source, attribute)
                     if type(value) in PLAIN_VALUES or isinstance(value, Enum):
-                        if plan.audited:
-                            self.audit.read(plan.gate, source)  # type: ignore[arg-type]
+                        if audited is not None:
+                            self.audit.read(audited, source)
                         try:
-                            results[plan.key] = plan.completion.coerce(value)
+                            results[key] = coerce(value)
                         except Exception as raw:
-                            self.fail(
-                                raw, plan.completion, plan, Path(path, plan.key, plan.parent.name)
-                            )
-                            results[plan.key] = None
+                            self.fail(raw, plan.completion, plan, Path(path, key, plan.parent.name))
+                            results[key] = None
                         continue
                 value = self.field(plan, source, path)
-                results[plan.key] = value
+                results[key] = value
                 if isawaitable(value):
-                    pending.append(plan.key)
+                    pending.append(key)
         except Exception:
             settle([results[key] for key in pending])
             raise
