@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
+from contextvars import Context
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -12,6 +14,7 @@ import asyncpg
 from padu.config import SourceConfig
 from padu.sources.base import Source, Where, counted_page, page_with_total
 from padu.sources.outbox import OutboxStore
+from padu.sources.trace import current_trace
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,18 +48,13 @@ AuditKey = tuple[datetime, int]  # keyset position: (at, id), newest first
 _APPEND_AUDIT = """
     INSERT INTO audit_log (actor_role, actor, record_hash, fields, operation, operation_name,
                            request_id)
-    SELECT $1, $2, e.record_hash, string_to_array(e.fields, ','), e.operation, $3, $4
-    FROM unnest($5::text[], $6::text[], $7::text[]) AS e(record_hash, fields, operation)
+    SELECT r.actor_role, r.actor, e.record_hash, string_to_array(e.fields, ','), e.operation,
+           r.operation_name, r.request_id
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY
+         AS r(actor_role, actor, operation_name, request_id, n)
+    JOIN unnest($5::int[], $6::text[], $7::text[], $8::text[])
+         AS e(n, record_hash, fields, operation) ON e.n = r.n - 1
 """
-
-
-def _varying(entries: Sequence[AuditEntry]) -> tuple[list[str | None], list[str], list[str]]:
-    """The per-entry columns of ``entries``, as the arrays ``_APPEND_AUDIT`` unnests."""
-    return (
-        [e.record_hash for e in entries],
-        [",".join(e.fields) for e in entries],
-        [e.operation for e in entries],
-    )
 
 
 class StateSource(Source):
@@ -68,6 +66,9 @@ class StateSource(Source):
     def __init__(self, config: SourceConfig, dsn: str) -> None:
         super().__init__(config, dsn)
         self.outbox = OutboxStore(self)
+        # Audit entries waiting for the write in flight to end (group commit).
+        self._waiting: list[tuple[Sequence[AuditEntry], asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
 
     async def migrate(self) -> list[str]:
         """Apply the ordered SQL files not yet applied; return their names."""
@@ -94,23 +95,74 @@ class StateSource(Source):
         return applied
 
     async def append_audit(self, entries: Sequence[AuditEntry]) -> None:
-        """Write the entries in one round trip (they commit together or not at all).
+        """Write the entries; return once they are committed (raise if they could not be).
 
-        A request's entries share who asked and which request it was: those go once, as
-        scalars; what differs per entry (whose data, which fields, what was done) as three
-        arrays. Entries of several callers or requests are grouped and written in one
-        transaction.
+        Requests finishing while an audit write is in flight have their entries written
+        together in the next one (group commit): one INSERT and one commit for all of them,
+        each caller still answered only once its own entries are durable. Each caller's trace
+        counts the one round trip it waited for.
         """
-        groups: dict[tuple[str, str | None, str | None, str], list[AuditEntry]] = {}
-        for e in entries:
-            groups.setdefault((e.actor_role, e.actor, e.operation_name, e.request_id), []).append(e)
-        if len(groups) == 1:
-            [(shared, group)] = groups.items()
-            await self.fetch(_APPEND_AUDIT, *shared, *_varying(group))
+        if not entries:
             return
-        async with self.transaction() as connection:
-            for shared, group in groups.items():
-                await connection.execute(_APPEND_AUDIT, *shared, *_varying(group))
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((entries, done))
+        if self._writer is None:
+            # In a context of its own: the round trip is not the first caller's alone.
+            self._writer = asyncio.create_task(self._write_waiting(), context=Context())
+        await done
+        trace = current_trace.get()
+        if trace is not None:
+            trace.record(self.name, 0)
+
+    async def _write_waiting(self) -> None:
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting, []
+                try:
+                    await self._append([entry for entries, _ in batch for entry in entries])
+                except Exception as exc:  # each caller learns of it, as if it wrote alone
+                    for _, done in batch:
+                        if not done.done():
+                            done.set_exception(exc)
+                except BaseException:  # cancelled (shut down): so are the callers' waits
+                    for _, done in batch:
+                        done.cancel()
+                    raise
+                else:
+                    for _, done in batch:
+                        if not done.done():
+                            done.set_result(None)
+        finally:
+            self._writer = None
+            for _, done in self._waiting:  # stopped (shut down) before their turn
+                if not done.done():
+                    done.cancel()
+
+    async def _append(self, entries: Sequence[AuditEntry]) -> None:
+        """One INSERT for ``entries`` of any number of callers and requests.
+
+        What a request's entries share (who asked, which request) goes once per request,
+        what differs per entry as arrays, each entry naming its request by number.
+        """
+        requests: dict[tuple[str, str | None, str | None, str], int] = {}
+        numbers = [
+            requests.setdefault(
+                (e.actor_role, e.actor, e.operation_name, e.request_id), len(requests)
+            )
+            for e in entries
+        ]
+        shared = list(requests)
+        await self.fetch(
+            _APPEND_AUDIT,
+            [r[0] for r in shared],
+            [r[1] for r in shared],
+            [r[2] for r in shared],
+            [r[3] for r in shared],
+            numbers,
+            [e.record_hash for e in entries],
+            [",".join(e.fields) for e in entries],
+            [e.operation for e in entries],
+        )
 
     async def list_audit(
         self, where: AuditFilter, limit: int, after: AuditKey | None

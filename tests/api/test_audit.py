@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import asyncpg
 import pytest
 
 from padu.access.audit import keyed_hash
+from padu.errors import SourceUnavailable
 from padu.principal import Role
 from padu.sources import Sources
 from padu.sources.state import AuditEntry
+from padu.sources.trace import SourceTrace, current_trace
 from tests.conftest import ADMIN_ID, GraphQL
 from tests.data import AGUS, BUDI, SITI, TEST_AUDIT_KEY
 
@@ -110,3 +114,49 @@ async def test_entries_of_several_requests_are_written_together_each_with_its_ow
         (AGUS, "req-a", "hash-2", ["Resident.fullName", "Resident.religion"]),
         ("198001012005011002", "req-b", "hash-3", ["Resident.nik"]),
     ]
+
+
+async def test_concurrent_requests_share_one_audit_write_and_each_waits_for_it(
+    sources: Sources, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Group commit: entries of requests finishing together go in one INSERT; every caller
+    returns only after its entries are committed, and counts the one round trip it waited."""
+    state = sources.state
+    writes: list[int] = []
+    real = state.fetch
+
+    async def counted(query: str, *args: object) -> list[object]:
+        writes.append(len(args[4]))  # type: ignore[arg-type]
+        return await real(query, *args)
+
+    monkeypatch.setattr(state, "fetch", counted)
+
+    async def request(number: int) -> dict[str, dict[str, int]]:
+        trace = SourceTrace()
+        current_trace.set(trace)
+        entry = AuditEntry("admin", ADMIN_ID, f"hash-{number}", ("Resident.nik",), "read",
+                           None, f"group-{number}")  # fmt: skip
+        await state.append_audit([entry])
+        waited = trace.as_extension()
+        written = await real("SELECT count(*) AS n FROM audit_log WHERE request_id = $1",
+                             f"group-{number}")  # fmt: skip
+        assert written[0]["n"] == 1  # committed before append_audit returned
+        return waited
+
+    traces = await asyncio.gather(*(request(n) for n in range(12)))
+    assert sum(writes) == 12 and len(writes) < 12
+    assert all(t == {"state": {"roundTrips": 1, "rows": 0}} for t in traces)
+
+
+async def test_a_failed_audit_write_fails_every_request_in_it(
+    sources: Sources, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def down(query: str, *args: object) -> list[object]:
+        raise SourceUnavailable("state")
+
+    monkeypatch.setattr(sources.state, "fetch", down)
+    entry = AuditEntry("admin", ADMIN_ID, "hash-x", ("Resident.nik",), "read", None, "fails")
+    outcomes = await asyncio.gather(
+        *(sources.state.append_audit([entry]) for _ in range(5)), return_exceptions=True
+    )
+    assert all(isinstance(o, SourceUnavailable) for o in outcomes)
