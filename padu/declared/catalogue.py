@@ -121,9 +121,13 @@ def _checked(
 ) -> dict[tuple[str, str], str]:
     where = f"applications.{app.name}.types.{declared.name}"
     if not columns:
-        raise ConfigError(
-            config.file, f"{where}.table", f"source {app.source} has no table `{declared.table}`"
-        )
+        reason = f"source {app.source} has no table `{declared.table}`"
+        if app.demo is not None and config.sources[app.source].embedded:
+            reason += (
+                f" yet: its bundled demo data ({app.demo}) is loaded by the first `make run` "
+                "(or `padu seed`)"
+            )
+        raise ConfigError(config.file, f"{where}.table", reason)
     kinds = {}
     for field in declared.fields:
         key = f"{where}.fields.{field.name}"

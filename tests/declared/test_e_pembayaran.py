@@ -13,7 +13,8 @@ import asyncpg
 import pytest
 import pytest_asyncio
 
-from padu.config import parse_config
+from padu.config import ConfigError, parse_config
+from padu.declared.catalogue import field_kinds
 from padu.principal import Role
 from padu.sources.demo.applications import seed_application
 from padu.sources.embedded import drop_database, ensure_database, with_database
@@ -139,3 +140,23 @@ async def test_with_e_pembayaran_down_the_other_systems_still_answer(dsns: dict[
     assert error["path"] == ["resident", "payments"]
     assert error["extensions"]["code"] == "SOURCE_UNAVAILABLE"
     assert error["extensions"]["source"] == "payments"
+
+
+async def test_before_its_demo_is_seeded_the_check_says_how_to_seed_it() -> None:
+    class Unseeded:  # the embedded database, before the first `make run`
+        async def columns(self, table: str) -> dict[str, str]:
+            return {}
+
+    settings = {
+        **TEST_SETTINGS,
+        "sources": {"payments": {"kind": "mysql"}},
+        "applications": APPLICATIONS,
+    }
+    config = parse_config(settings, "padu.toml", {})
+    with pytest.raises(ConfigError) as stopped:
+        await field_kinds(config, {"payments": Unseeded()})
+    assert stopped.value.key == "applications.e_pembayaran.types.Payment.table"
+    assert stopped.value.reason == (
+        "source payments has no table `pembayaran` yet: its bundled demo data (e_pembayaran) "
+        "is loaded by the first `make run` (or `padu seed`)"
+    )
