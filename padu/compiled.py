@@ -42,6 +42,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLResolveInfo,
     GraphQLString,
     OperationType,
     Undefined,
@@ -58,6 +59,8 @@ from graphql.pyutils import Path, gather_with_cancel, inspect
 from graphql.type import TypeNameMetaFieldDef
 from strawberry.execution.is_awaitable import optimized_is_awaitable as isawaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types.arguments import convert_arguments
+from strawberry.types.field import StrawberryField
 
 from padu.access.extension import AccessControl, check_inputs
 from padu.access.gate import FieldGate, gate
@@ -104,6 +107,7 @@ class FieldPlan:
         "audited",
         "completion",
         "definition",
+        "direct",
         "gate",
         "key",
         "name",
@@ -136,6 +140,8 @@ class FieldPlan:
             else None
         )
         self.resolve: Callable[..., Any] | None = resolve
+        # The Strawberry field whose resolver the walk calls itself (see Run.direct), if any.
+        self.direct: StrawberryField | None = None
         self.completion: Completion = Completion(definition.type)
         # Every field but __typename passes its gate (introspection is not compiled).
         field_gate = None if self.typename else gate(parent.name, self.name, definition)
@@ -162,29 +168,31 @@ class Selection:
     def __init__(self, type_: GraphQLObjectType, fields: list[FieldPlan]) -> None:
         self.type = type_
         self.fields = fields
-        self._steps: dict[Role, tuple[Step, ...]] = {}
+        self._steps: dict[
+            Role, tuple[tuple[Step, ...], tuple[tuple[str, frozenset[str]], ...]]
+        ] = {}
 
-    def steps(self, role: Role) -> tuple[Step, ...]:
+    def steps(self, role: Role) -> tuple[tuple[Step, ...], tuple[tuple[str, frozenset[str]], ...]]:
         """The fields as ``role``'s walk takes them: what it may read as a plain attribute
-        holding a scalar is read inline, the rest through ``Run.field``."""
+        holding a scalar is read inline, the rest through ``Run.field``. Beside them, the audit
+        marks of the inline fields, one per resident attribute (for the whole object at once)."""
         try:
             return self._steps[role]
         except KeyError:
             pass
-        steps = tuple(
-            (
-                plan.key,
-                plan.attribute
-                if role in plan.simple and plan.completion.leaf is not None
-                else None,
-                plan.completion.coerce,
-                plan.gate if plan.audited else None,
-                plan,
-            )
-            for plan in self.fields
-        )
-        self._steps[role] = steps
-        return steps
+        steps: list[Step] = []
+        marks: dict[str, set[str]] = {}
+        for plan in self.fields:
+            inline = role in plan.simple and plan.completion.leaf is not None
+            audited = plan.gate if plan.audited else None
+            if inline and audited is not None and audited.audited is not None:
+                marks.setdefault(audited.audited, set()).add(audited.label)
+                audited = None  # marked with the object's other inline fields
+            attribute = plan.attribute if inline else None
+            steps.append((plan.key, attribute, plan.completion.coerce, audited, plan))
+        made = (tuple(steps), tuple((a, frozenset(labels)) for a, labels in marks.items()))
+        self._steps[role] = made
+        return made
 
 
 class Planner:
@@ -224,9 +232,26 @@ class Planner:
             if name.startswith("__") and name != "__typename":
                 raise NotCompilable("introspection")
             plan = FieldPlan(key, type_, details, definition)
+            plan.direct = self.direct(plan)
             self.complete(plan.completion, details)
             fields.append(plan)
         return Selection(type_, fields)
+
+    def direct(self, plan: FieldPlan) -> StrawberryField | None:
+        """The Strawberry field if its resolver may be called without Strawberry's wrapper:
+        one with a resolver of its own and nothing around it (no field extensions, which
+        include permission classes, and no exception handlers)."""
+        field = plan.definition.extensions.get(STRAWBERRY_FIELD)
+        if plan.attribute is not None or not isinstance(field, StrawberryField):
+            return None
+        if field.base_resolver is None or field.extensions or field.is_subscription:
+            return None
+        strawberry_schema = getattr(self.executor.schema, "_strawberry_schema", None)
+        converter = getattr(strawberry_schema, "schema_converter", None)
+        handlers = getattr(converter, "_get_field_exception_handlers", None)
+        if handlers is None or handlers(field):
+            return None
+        return field
 
     def complete(self, completion: Completion, details: list[FieldDetails]) -> None:
         type_ = completion.type
@@ -320,6 +345,7 @@ class Run:
         self.audit = context.audit
         self.errors = CollectedErrors()
         self.arguments: dict[int, dict[str, Any] | Exception] = {}
+        self.converted: dict[int, dict[str, Any] | Exception] = {}
 
     # -- fields ---------------------------------------------------------------------------
 
@@ -327,8 +353,11 @@ class Run:
         """The response object of ``source``, or an awaitable of it."""
         results: dict[str, Any] = {}
         pending: list[str] = []
+        steps, marks = selection.steps(self.role)
+        for resident, labels in marks:  # audited before any field is read, as one by one
+            self.audit.read_all(getattr(source, resident), labels)
         try:
-            for key, attribute, coerce, audited, plan in selection.steps(self.role):
+            for key, attribute, coerce, audited, plan in steps:
                 if attribute is not None:
                     # The common case, inline: an allowed attribute holding a scalar.
                     value = getattr(source, attribute)
@@ -416,8 +445,50 @@ class Run:
             raise arguments
         self.audit.read(gate, source)  # as AccessControl: after the inputs pass
         info = self.executor.build_resolve_info(plan.definition, plan.nodes, plan.parent, path)
+        if plan.direct is not None:
+            return self.direct(plan, plan.direct, source, info, arguments)
         assert plan.resolve is not None
         return plan.resolve(source, info, **arguments)
+
+    def direct(
+        self,
+        plan: FieldPlan,
+        field: StrawberryField,
+        source: Any,
+        raw_info: GraphQLResolveInfo[Any],
+        arguments: dict[str, Any],
+    ) -> Any:
+        """What Strawberry's wrapper does for a field with nothing around its resolver, with
+        the arguments converted once per request (they are the same for every object): the
+        converted arguments, then root, parent, self and info as the resolver asks for them."""
+        strawberry_schema = self.executor.schema._strawberry_schema  # type: ignore[attr-defined]
+        info = strawberry_schema.config.info_class(_raw_info=raw_info, _field=field)
+        converted = self.converted.get(id(plan))
+        if converted is None:
+            try:
+                converted = convert_arguments(
+                    arguments,
+                    field.arguments,
+                    scalar_registry=strawberry_schema.schema_converter.scalar_registry,
+                    config=strawberry_schema.config,
+                    info=info,
+                )
+            except Exception as error:
+                converted = error
+            self.converted[id(plan)] = converted
+        if isinstance(converted, Exception):
+            raise converted
+        kwargs = dict(converted)
+        resolver = field.base_resolver
+        assert resolver is not None
+        args = [source] if resolver.self_parameter else []
+        if resolver.parent_parameter:
+            kwargs[resolver.parent_parameter.name] = source
+        if resolver.root_parameter:
+            kwargs[resolver.root_parameter.name] = source
+        if resolver.info_parameter:
+            kwargs[resolver.info_parameter.name] = info
+        return field.get_result(source, info=info, args=args, kwargs=kwargs)
 
     async def later(self, plan: FieldPlan, result: Awaitable[Any], path: Path | None) -> Any:
         field_path = Path(path, plan.key, plan.parent.name)

@@ -65,6 +65,10 @@ class AuditTrail:
         if gate.audited is not None:
             self._reads.setdefault(getattr(root, gate.audited), set()).add(gate.label)
 
+    def read_all(self, nik: str | None, labels: frozenset[str]) -> None:
+        """Note that the fields ``labels`` of the resident ``nik`` were read (one object's)."""
+        self._reads.setdefault(nik, set()).update(labels)  # type: ignore[arg-type]
+
     def record(self, fields: tuple[str, ...], operation: str, nik: str | None = None) -> None:
         """Note a processing the field reads do not capture (a write, reading the log)."""
         self._special.append((nik, fields, operation))

@@ -128,3 +128,23 @@ async def test_introspection_runs_on_the_standard_executor(gql: GraphQL) -> None
     body = await gql(query)
     assert body["data"]["__type"]["name"] == "Resident"
     assert not is_compiled(query)
+
+
+async def test_resolvers_with_nothing_around_them_are_called_by_the_plan_itself(
+    gql: GraphQL,
+) -> None:
+    """The plan calls a plain resolver without Strawberry's wrapper (its arguments converted
+    once per request), and the answer is the standard executor's (verify mode compares)."""
+    from padu.compiled import _PLANS
+
+    query = """query($y: Int!) { residents(first: 3) { nodes { serviceRequests(first: 2) {
+      nodes { assignee { nip performance(year: $y, quarter: 2) { predicate }
+                         learning(year: $y) { jpCompleted } } } } } } }"""
+    body = await gql(query, {"y": 2026})
+    assert "errors" not in body, body
+    plans = [plan for key, plan in _PLANS.items() if key[1] == query and plan is not None]
+    assert plans
+    root = plans[0].fields[0]  # Query.residents
+    assert root.direct is not None and root.direct.python_name == "residents"
+    bad = await gql(query, {"y": 1900})  # refused in the resolver, once per object
+    assert {e["extensions"]["code"] for e in bad["errors"]} == {"BAD_USER_INPUT"}
