@@ -51,8 +51,8 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/pip install --quiet ruff mypy
-	$(BIN)/ruff check padu tests
-	$(BIN)/mypy padu
+	$(BIN)/ruff check padu tests bench demo
+	$(BIN)/mypy padu demo
 
 clean:
 	rm -rf $(VENV) .padu
