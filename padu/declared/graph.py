@@ -355,15 +355,15 @@ def core_loader(target: str) -> Callable[[Info, Any], Any]:
 
 
 def _edges(c: Connection[Any], _: Info) -> list[Edge[Any]]:
-    return c.edges
+    return [Edge(node=item, encode=c.encode) for item in c.items]
 
 
 def _nodes(c: Connection[Any], _: Info) -> list[Any]:
-    return [e.node for e in c.edges]
+    return c.items
 
 
 def _page_info(c: Connection[Any], _: Info) -> Any:
-    return c.page_info
+    return c.position
 
 
 async def _total(c: Connection[Any], _: Info) -> int:

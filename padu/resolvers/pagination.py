@@ -26,7 +26,7 @@ from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, Selection
 
 from padu.errors import BadUserInput
 from padu.loaders.base import Page
-from padu.schema.pagination import Connection, Edge, PageInfo
+from padu.schema.pagination import Connection, PageInfo
 
 if TYPE_CHECKING:
     from padu.context import Context
@@ -161,14 +161,14 @@ def connection(
     def encode(item: T) -> str:
         return kind.encode(item, seal)
 
-    edges = [Edge(node=item, encode=encode) for item in page]
     info = PageInfo(
         has_next_page=len(items) > request.first,
         has_previous_page=request.after is not None,
-        start_cursor=encode(page[0]) if page else None,
-        end_cursor=encode(page[-1]) if page else None,
+        first=page[0] if page else None,
+        last=page[-1] if page else None,
+        encode=encode,
     )
-    return Connection(edges=edges, page_info=info, count=count)
+    return Connection(items=page, encode=encode, position=info, count=count)
 
 
 async def list_connection(

@@ -14,8 +14,19 @@ T = TypeVar("T")
 class PageInfo:
     has_next_page: bool
     has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    # The page's first and last items (None for an empty page), sealed into cursors only
+    # when a query asks for them: most never do.
+    first: strawberry.Private[Any]
+    last: strawberry.Private[Any]
+    encode: strawberry.Private[Callable[[Any], str]]
+
+    @strawberry.field
+    def start_cursor(self) -> str | None:
+        return None if self.first is None else self.encode(self.first)
+
+    @strawberry.field
+    def end_cursor(self) -> str | None:
+        return None if self.last is None else self.encode(self.last)
 
 
 def _edge_cursor(root: Edge[Any]) -> str:
@@ -34,9 +45,20 @@ class Edge(Generic[T]):
 
 @strawberry.type
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    page_info: PageInfo
+    items: strawberry.Private[list[T]]  # the page
+    encode: strawberry.Private[Callable[[T], str]]
+
+    position: strawberry.Private[PageInfo]
     count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field
+    def edges(self) -> list[Edge[T]]:
+        # Made when a query asks for them (``nodes`` needs none).
+        return [Edge(node=item, encode=self.encode) for item in self.items]
+
+    @strawberry.field
+    def page_info(self) -> PageInfo:
+        return self.position
 
     @strawberry.field(description="Items in the whole list (all pages) under the same filter.")  # type: ignore[untyped-decorator]
     async def total_count(self) -> int:
@@ -44,4 +66,4 @@ class Connection(Generic[T]):
 
     @strawberry.field(description="The nodes of `edges`, for clients that need no cursors.")  # type: ignore[untyped-decorator]
     def nodes(self) -> list[T]:
-        return [edge.node for edge in self.edges]
+        return self.items
