@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 import orjson
@@ -23,6 +23,7 @@ from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
+    _OperationStreamClosed,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
@@ -30,12 +31,12 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     NextMessage,
     SubscribeMessage,
 )
-from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
 from padu.auth import Unauthenticated
 from padu.context import Context
 from padu.principal import by_address
+from padu.subscription_share import FELL_BEHIND, INCREMENTAL, Ended, Event, share_key
 
 if TYPE_CHECKING:
     from strawberry.schema.schema import StreamResult
@@ -71,8 +72,11 @@ class TextFrames(ASGIWebSocketAdapter):
     parse the binary frames Strawberry sends for an encoder returning bytes, like Padu's)."""
 
     async def send_json(self, message: Mapping[str, object]) -> None:
+        await self.send_text(orjson.dumps(message).decode())
+
+    async def send_text(self, frame: str) -> None:
         try:
-            await self.ws.send_text(orjson.dumps(message).decode())
+            await self.ws.send_text(frame)
         except WebSocketDisconnect as exc:
             raise WebSocketDisconnected from exc
 
@@ -167,19 +171,77 @@ class PaduTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
         message = {"id": operation.id, "type": "error", "payload": errors}
         await operation.send_operation_message(cast("ErrorMessage", message))
 
-    async def _send_result_stream(
-        self, operation: Operation[Context, None], result_source: StreamResult
-    ) -> None:
-        first = True
+    async def run_operation(self, operation: Operation[Context, None]) -> None:
+        """A subscription joins the stream shared by callers who would get the same events
+        (``padu.subscription_share``); queries and mutations run alone, as Strawberry runs them."""
+        shared = self.view.shared
+        replays = shared.plan(operation.query, operation.operation_name)
+        if replays is None:
+            await super().run_operation(operation)
+            return
         name = operation_name(operation.query, operation.operation_name)
-        async for result in result_source:
-            if first and isinstance(result, PreExecutionError):
-                await self._handle_pre_execution_error(operation, result)
+        sees_as = self.context.scopes.sees_as
+        key = share_key(operation.query, operation.operation_name, operation.variables, sees_as)
+        start = self._start(operation)
+        try:
+            async with shared.join(key, replays, self._stream_context, start) as events:
+                while not isinstance(item := await events.get(), Ended):
+                    await self._send_event(operation, item, name)
+            if isinstance(item.reason, PreExecutionError):
+                await self._handle_pre_execution_error(operation, item.reason)
                 return
-            if not isinstance(result, ExecutionResult):
+            if item.reason == INCREMENTAL:
                 await self._reject_incremental_delivery(operation)
                 return
-            payload = await self.view.event_payload(self.context, result, name)
-            message = {"id": operation.id, "type": "next", "payload": payload}
-            await operation.send_operation_message(cast("NextMessage", message))
-            first = False
+            if item.reason == FELL_BEHIND:
+                await self._fell_behind(operation)
+                return
+            await operation.send_operation_message({"id": operation.id, "type": "complete"})
+        except _OperationStreamClosed:
+            return
+
+    def _stream_context(self) -> Context:
+        """The context a shared stream executes in: this caller's view of the data, its own
+        audit trail (whose reads each subscriber's task audits for its own caller)."""
+        return self.view.context_for(self.context.scopes.principal, self.context.connection_params)
+
+    def _start(
+        self, operation: Operation[Context, None]
+    ) -> Callable[[Context], Awaitable[StreamResult]]:
+        async def start(context: Context) -> StreamResult:
+            return await self.schema.stream(
+                operation.query,
+                variable_values=operation.variables,
+                context_value=context,
+                root_value=self.root_value,
+                operation_name=operation.operation_name,
+            )
+
+        return start
+
+    async def _send_event(
+        self, operation: Operation[Context, None], event: Event, name: str | None
+    ) -> None:
+        """Audit the event for this connection's caller, then send it."""
+        context = self.context
+        entries = event.noted.entries_for(context.scopes.principal, context.request_id, name)
+        refusal = await self.view.audited(context, entries)
+        if operation.completed or operation.id not in self.operations:
+            return
+        if refusal is None and event.encoded is not None:
+            tag = orjson.dumps(operation.id).decode()
+            frame = f'{{"id":{tag},"type":"next","payload":{event.encoded}}}'
+            await self.websocket.send_text(frame)
+            return
+        payload = refusal or self.view.payload(context, event.result)
+        message = {"id": operation.id, "type": "next", "payload": payload}
+        await operation.send_operation_message(cast("NextMessage", message))
+
+    async def _fell_behind(self, operation: Operation[Context, None]) -> None:
+        error = {
+            "message": "Events arrived faster than this subscription read them, so it ended; "
+            "subscribe again (and read the current state with a query).",
+            "extensions": {"code": "SUBSCRIPTION_FELL_BEHIND"},
+        }
+        message = {"id": operation.id, "type": "error", "payload": [error]}
+        await operation.send_operation_message(cast("ErrorMessage", message))

@@ -44,7 +44,9 @@ from padu.sources import Sources
 from padu.sources.performance import ALL_OFFICERS, OfficerFilter
 from padu.sources.population import ALL_RESIDENTS, ResidentFilter
 from padu.sources.service_request_changes import ChangeFeed
+from padu.sources.state import AuditEntry
 from padu.sources.trace import current_trace
+from padu.subscription_share import SharedSubscriptions
 from padu.subscriptions import PaduTransportWS, TextFrames
 from padu.writes import Writes
 
@@ -121,6 +123,7 @@ class PaduGraphQL(GraphQL[Context, None]):
         self.changes = changes
         self.turns = Turns(config.limits)  # per-caller turns and pool shares (padu.fairness)
         self.connections = OpenConnections(config.limits.max_connections_per_caller)
+        self.shared = SharedSubscriptions(schema)  # one execution per event for like subscribers
         self.prepared = PreparedQueries(self)  # queries validated before skip the general path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -204,20 +207,30 @@ class PaduGraphQL(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         principal: Principal = getattr(request.state, "principal", ANONYMOUS)
-        request_id = _request_id(request.headers.get("x-request-id"))
-        context = Context(
-            config=self.config,
-            sources=self.sources,
-            request_id=request_id,
-            changes=self.changes,
-            **self._per_caller(principal, request_id),
-        )
+        context = self.context_for(principal, request_id=request.headers.get("x-request-id"))
         current_trace.set(context.trace)
         request.state.padu = context
         request.state.padu_response = response
         if isinstance(response, Response):
             response.headers["X-Request-Id"] = context.request_id
         return context
+
+    def context_for(
+        self,
+        principal: Principal,
+        connection_params: dict[str, object] | None = None,
+        request_id: str | None = None,
+    ) -> Context:
+        """A fresh context for ``principal`` (a request's, or a shared subscription stream's)."""
+        request_id = _request_id(request_id)
+        return Context(
+            config=self.config,
+            sources=self.sources,
+            request_id=request_id,
+            changes=self.changes,
+            connection_params=connection_params,
+            **self._per_caller(principal, request_id),
+        )
 
     def _per_caller(self, principal: Principal, request_id: str) -> dict[str, Any]:
         """The parts of a context that follow from who the caller is."""
@@ -235,9 +248,9 @@ class PaduGraphQL(GraphQL[Context, None]):
         for name, value in self._per_caller(principal, context.request_id).items():
             setattr(context, name, value)
 
-    async def _audited(self, context: Context) -> dict[str, Any] | None:
-        """Write what the answer processed to the audit log; the error to send if that fails."""
-        entries = context.audit.entries(context.operation_name)
+    async def audited(self, context: Context, entries: list[AuditEntry]) -> dict[str, Any] | None:
+        """Write ``entries`` (what an answer processed) to the audit log; the error to send
+        instead of the answer if that fails."""
         if not entries:
             return None
         try:
@@ -257,15 +270,8 @@ class PaduGraphQL(GraphQL[Context, None]):
             error, production=not self.config.development, request_id=context.request_id
         )
 
-    async def event_payload(
-        self, context: Context, result: ExecutionResult, operation_name: str | None
-    ) -> dict[str, Any]:
-        """One subscription event as sent: audited first, errors with Padu's codes."""
-        context.operation_name = operation_name
-        refusal = await self._audited(context)
-        context.audit.clear()
-        if refusal is not None:
-            return refusal
+    def payload(self, context: Context, result: ExecutionResult) -> dict[str, Any]:
+        """One subscription event's payload: its errors with Padu's codes."""
         payload: dict[str, Any] = {"data": result.data}
         if result.errors:
             payload["errors"] = [self.format(context, e) for e in result.errors]
@@ -289,7 +295,7 @@ class PaduGraphQL(GraphQL[Context, None]):
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         context: Context = request.state.padu
-        refusal = await self._audited(context)
+        refusal = await self.audited(context, context.audit.entries(context.operation_name))
         if refusal is not None:
             return refusal  # type: ignore[return-value]
         response: dict[str, Any] = {"data": result.data}

@@ -24,6 +24,7 @@ import httpx
 import pytest
 import pytest_asyncio
 import uvicorn
+from starlette.applications import Starlette
 
 from padu.access.scopes import Scopes
 from padu.app import create_app
@@ -37,6 +38,7 @@ from padu.serving import uvicorn_config
 from padu.sources import Sources
 from padu.sources.embedded import drop_database, ensure_database, start_embedded, with_database
 from padu.sources.trace import SourceTrace, current_trace
+from padu.view import PaduGraphQL
 from tests.data import FIXTURES, PERSONAL, TEST_AUDIT_KEY, TEST_SECRET
 from tests.padu_process import free_port
 
@@ -210,8 +212,16 @@ async def on_a_port(config: Config, dsns: dict[str, str]) -> AsyncIterator[str]:
     port = free_port()
     app = create_app(config, dsns)
     settings = uvicorn_config(config, app, host="127.0.0.1", port=port, log_level="warning")
+    address = f"127.0.0.1:{port}"
     async with uvicorn_serving(settings):
-        yield f"127.0.0.1:{port}"
+        APPS[address] = app
+        try:
+            yield address
+        finally:
+            del APPS[address]
+
+
+APPS: dict[str, Starlette] = {}  # the app served at each address, for tests that look inside
 
 
 @asynccontextmanager
@@ -245,6 +255,12 @@ class Served:
     @property
     def ws_url(self) -> str:
         return f"ws://{self.address}/graphql"
+
+    @property
+    def view(self) -> PaduGraphQL:
+        """The GraphQL endpoint of the app served (in this process)."""
+        view: PaduGraphQL = APPS[self.address].state.graphql
+        return view
 
     async def ask(
         self, query: str, variables: dict[str, Any], as_: tuple[Role, str]

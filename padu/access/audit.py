@@ -78,12 +78,25 @@ class AuditTrail:
         self._reads.clear()
         self._special.clear()
 
+    def taken(self) -> AuditTrail:
+        """What was noted so far, as a trail of its own; this one starts afresh."""
+        noted = AuditTrail(self.key, self.principal, self.request_id)
+        noted._reads, self._reads = self._reads, {}
+        noted._special, self._special = self._special, []
+        return noted
+
     def hash(self, nik: str) -> str:
         return keyed_hash(self.key, nik)
 
     def entries(self, operation_name: str | None) -> list[AuditEntry]:
         """The entries to append for this request (none when it touched no personal data)."""
-        principal = self.principal
+        return self.entries_for(self.principal, self.request_id, operation_name)
+
+    def entries_for(
+        self, principal: Principal, request_id: str, operation_name: str | None
+    ) -> list[AuditEntry]:
+        """The entries recording that ``principal`` was shown what this trail noted: a
+        subscription event executed once is audited for each subscriber it is sent to."""
         actor = principal.subject
         if actor is not None and principal.role is Role.CITIZEN:
             actor = self.hash(actor)  # a citizen's subject is their NIK
@@ -98,7 +111,7 @@ class AuditTrail:
                 fields=fields,
                 operation=operation,
                 operation_name=operation_name,
-                request_id=self.request_id,
+                request_id=request_id,
             )
             for nik, fields, operation in [*processed, *self._special]
         ]

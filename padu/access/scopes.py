@@ -39,6 +39,16 @@ class Scopes:
     def unrestricted(self) -> bool:
         return self.principal.role in (Role.ADMIN, Role.DASHBOARD)
 
+    @property
+    def sees_as(self) -> tuple[object, ...]:
+        """Callers with equal ``sees_as`` see exactly the same rows and fields: the role decides
+        the field policy, and the subject (and token unit) the rows of every role that is not
+        unrestricted. Subscribers equal in this share one execution per event."""
+        principal = self.principal
+        if self.unrestricted or principal.anonymous:
+            return (principal.role,)
+        return (principal.role, principal.subject, principal.unit)
+
     async def unit(self) -> str | None:
         """The unit of an officer or supervisor, from their e-Kinerja record."""
 

@@ -22,4 +22,7 @@ class Subscription:
         resolver=dashboard.dashboard_counters,
         description="The dashboard's headline service levels: now, then each time they change "
         "(dashboard, supervisor, admin).",
+        # Each event is the whole current state: one joining a shared stream late is sent
+        # the latest at once (padu.subscription_share).
+        metadata={"current_state": True},
     )

@@ -9,19 +9,28 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
 import pytest
-import pytest_asyncio
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from padu.auth import mint_dev_token
 from padu.config import parse_config
 from padu.principal import Role
 from padu.resolvers import live as live_resolvers
+from tests.api.subscribing import (
+    ADVANCE,
+    CAP,
+    CHANGES,
+    COUNTERS,
+    DELIVERY_SECONDS,
+    RESOLVE,
+    Socket,
+    listening,
+    submit,
+)
 from tests.conftest import (
     ADMIN_ID,
     TEST_SETTINGS,
@@ -31,97 +40,8 @@ from tests.conftest import (
     eventually,
     fresh_databases,
     on_a_port,
-    served,
 )
 from tests.data import AGUS, BUDI, DEWI, MAYA, SITI
-
-DELIVERY_SECONDS = 1.0  # the issue's bound: an event within one second of the change
-QUIET_SECONDS = 0.4
-CAP = 3
-
-CHANGES = """subscription($f: ServiceRequestChangeFilter) { serviceRequestChanged(filter: $f) {
-  kind status previousStatus requestId request { ticketNumber status district { code } } } }"""
-COUNTERS = """subscription($f: DashboardFilter) { dashboardCounters(filter: $f) {
-  total backlog resolved overdue slaCompliance } }"""
-SUBMIT = """mutation($input: SubmitServiceRequestInput!) { submitServiceRequest(input: $input) {
-  errors { code message } serviceRequest { id } } }"""
-ADVANCE = """mutation($id: ID!, $status: ServiceRequestStatus!) {
-  updateServiceRequestStatus(id: $id, status: $status) { errors { code message } } }"""
-RESOLVE = """mutation($id: ID!) { resolveServiceRequest(id: $id, resolution: "Selesai") {
-  errors { code message } serviceRequest { status } } }"""
-
-
-@pytest_asyncio.fixture(scope="module")
-async def live(server_dsn: str) -> AsyncIterator[Served]:
-    config = parse_config({**TEST_SETTINGS, "limits": {"max_subscriptions": CAP}}, "test.toml", {})
-    async with served(server_dsn, config) as padu:
-        yield padu
-
-
-class Socket:
-    """One graphql-transport-ws connection."""
-
-    def __init__(self, ws: ClientConnection) -> None:
-        self.ws = ws
-        self.ids = 0
-
-    async def subscribe(self, query: str, variables: dict[str, Any] | None = None) -> str:
-        self.ids += 1
-        payload = {"query": query, "variables": variables or {}}
-        await self.ws.send(json.dumps({"id": str(self.ids), "type": "subscribe",
-                                       "payload": payload}))  # fmt: skip
-        return str(self.ids)
-
-    async def receive(self, timeout: float = DELIVERY_SECONDS) -> dict[str, Any]:
-        frame = await asyncio.wait_for(self.ws.recv(), timeout)
-        assert isinstance(frame, str)  # graphql-transport-ws speaks in text frames
-        message: dict[str, Any] = json.loads(frame)
-        return message
-
-    async def silent(self) -> bool:
-        """Nothing arrives for a while."""
-        try:
-            await self.receive(QUIET_SECONDS)
-        except TimeoutError:
-            return True
-        return False
-
-
-@pytest_asyncio.fixture
-async def sockets(live: Served) -> AsyncIterator[Any]:
-    opened: list[ClientConnection] = []
-
-    async def open_as(as_: tuple[Role, str] | None) -> Socket:
-        ws = await connect(live.ws_url, subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]
-        opened.append(ws)
-        init: dict[str, Any] = {"type": "connection_init"}
-        if as_ is not None:
-            init["payload"] = bearer(live.config, *as_)
-        await ws.send(json.dumps(init))
-        socket_ = Socket(ws)
-        assert (await socket_.receive())["type"] == "connection_ack"
-        return socket_
-
-    yield open_as
-    for ws in opened:
-        await ws.close()
-
-
-async def listening(live: Served) -> None:
-    """Wait until the subscriptions just made are registered with the feed."""
-    await asyncio.sleep(0.2)
-
-
-async def submit(live: Served, village: str, as_: tuple[Role, str] = (Role.CITIZEN, SITI)) -> str:
-    body = await live.ask(
-        SUBMIT,
-        {"input": {"category": "COMPLAINT", "title": "Jalan berlubang",
-                   "description": "Di depan sekolah.", "villageCode": village}},
-        as_,
-    )  # fmt: skip
-    assert body["data"]["submitServiceRequest"]["errors"] == [], body
-    request_id: str = body["data"]["submitServiceRequest"]["serviceRequest"]["id"]
-    return request_id
 
 
 async def test_resolving_through_the_api_reaches_a_subscriber_within_a_second(
