@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.profile                 # Q1, Q2, Q3, Q4 on the demo data
     .venv/bin/python -m bench.profile --query Q2 --requests 500
+    .venv/bin/python -m bench.profile --query Q1 --unique    # Q5: a new text each request
     .venv/bin/python -m bench.profile --query '{ districts { name } }' --role dashboard
 
 Padu runs in this process over the sources of ``PADU_*_DSN`` (as ``padu serve``), or over the
@@ -207,11 +208,29 @@ class Client:
         return status, b"".join(chunks)
 
 
-async def measure(client: Client, body: bytes, requests: int) -> tuple[float, float]:
+class Bodies:
+    """The request bodies of one query: the same each time, or (``unique``) each with a new
+    comment first, as the load benchmark's Q5 sends them."""
+
+    def __init__(self, query: str, variables: dict[str, str], unique: bool) -> None:
+        self.query = query
+        self.variables = variables
+        self.unique = unique
+        self.sent = 0
+        self.fixed = orjson.dumps({"query": query, "variables": variables})
+
+    def next(self) -> bytes:
+        if not self.unique:
+            return self.fixed
+        self.sent += 1
+        return orjson.dumps({"query": f"# {self.sent}\n{self.query}", "variables": self.variables})
+
+
+async def measure(client: Client, bodies: Bodies, requests: int) -> tuple[float, float]:
     """Wall and CPU microseconds per request, sequentially."""
     wall, cpu = time.perf_counter(), time.process_time()
     for _ in range(requests):
-        await client.post(body)
+        await client.post(bodies.next())
     return (
         (time.perf_counter() - wall) / requests * 1e6,
         (time.process_time() - cpu) / requests * 1e6,
@@ -219,7 +238,7 @@ async def measure(client: Client, body: bytes, requests: int) -> tuple[float, fl
 
 
 async def profile(
-    names: list[str], requests: int, role: str, subject: str, other: int, top: int
+    names: list[str], requests: int, role: str, subject: str, other: int, top: int, unique: bool
 ) -> None:
     from padu.app import create_app
     from padu.auth import mint_dev_token
@@ -238,18 +257,18 @@ async def profile(
         for name in names:
             query = QUERIES.get(name, name)
             variables = {"nik": nik} if "$nik" in query else {}
-            body = orjson.dumps({"query": query, "variables": variables})
-            status, answer = await client.post(body)
+            bodies = Bodies(query, variables, unique)
+            status, answer = await client.post(bodies.next())
             parsed = orjson.loads(answer)
             if status != 200 or "errors" in parsed:
                 raise SystemExit(f"{name} failed ({status}): {answer[:400]!r}")
             for _ in range(max(20, requests // 10)):  # warm: plans, caches, pools
-                await client.post(body)
+                await client.post(bodies.next())
             gc.collect()
-            wall, cpu = await measure(client, body, requests)
+            wall, cpu = await measure(client, bodies, requests)
             profiler = cProfile.Profile()
             profiler.enable()
-            await measure(client, body, requests)
+            await measure(client, bodies, requests)
             profiler.disable()
             unplaced: dict[str, float] = {}
             seconds = breakdown(pstats.Stats(profiler), unplaced)
@@ -291,11 +310,16 @@ def main() -> None:
     parser.add_argument("--subject", default="bench")
     parser.add_argument("--other", type=int, default=0, help="list the N largest in 'other'")
     parser.add_argument("--top", type=int, default=0, help="list the N functions costing most")
+    parser.add_argument(
+        "--unique", action="store_true", help="a new comment atop each request's text (as Q5)"
+    )
     args = parser.parse_args()
     import uvloop  # as padu serve runs (uvicorn[standard])
 
     names = args.query or list(QUERIES)
-    uvloop.run(profile(names, args.requests, args.role, args.subject, args.other, args.top))
+    uvloop.run(
+        profile(names, args.requests, args.role, args.subject, args.other, args.top, args.unique)
+    )
 
 
 if __name__ == "__main__":
