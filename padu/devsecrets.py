@@ -13,7 +13,9 @@ log = logging.getLogger("padu.devsecrets")
 def development_secret(path: Path) -> str:
     """The secret kept at ``path``, generating it (mode 0600) on first use.
 
-    Only for development: production configuration must name its secrets.
+    Only for development: production configuration must name its secrets. Only processes
+    sharing ``path`` share the secret: replicas that share nothing but the databases would
+    each make their own, so they are given their keys in configuration.
     """
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -24,7 +26,11 @@ def development_secret(path: Path) -> str:
         try:
             # A link appears whole and never replaces: processes starting together share one.
             os.link(draft, path)
-            log.info("generated a development-only secret in %s", path)
+            log.info(
+                "generated a development-only secret in %s; replicas not sharing this folder "
+                "need [auth] hs256_secret and [audit] hash_key set alike instead",
+                path,
+            )
         except FileExistsError:
             pass
         finally:

@@ -5,6 +5,11 @@ One background task per Padu process. It wakes when a mutation commits (or every
 target (a repeated delivery finds its key and does nothing). A failed delivery is retried
 with exponential backoff, its last error visible to admins. Mutations a crash left
 ``started`` are settled from their owning source.
+
+Any number of processes (replicas) share one outbox: a claim hides a delivery from the
+others until its lease runs out, and a lease outlasts the one write it covers, so a delivery
+is tried by one process at a time. Another takes it up after a failed try's backoff, or
+after the lease of a process that died.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from padu.sources.performance_writes import Credit
 
 log = logging.getLogger("padu.dispatcher")
 
-BATCH = 50
+BATCH = 50  # deliveries per round; each round first settles stale mutations
 
 Handler = Callable[[Sources, str, dict[str, Any]], Awaitable[None]]
 
@@ -100,11 +105,20 @@ class Dispatcher(Background):
                 self._wake.clear()
 
     async def deliver_due(self) -> int:
-        """Deliver what is due now; returns how many deliveries were tried."""
-        claimed = await self.sources.state.outbox.claim_deliveries(BATCH, self.lease)
-        for delivery in claimed:
-            await self.deliver(delivery)
-        return len(claimed)
+        """Deliver what is due now, up to BATCH; returns how many deliveries were tried.
+
+        One claim per delivery, so that a lease covers one write. A batch claimed at once and
+        delivered in turn, from a slow target, outlasts the leases of its last deliveries:
+        another process would claim those and make them at the same time as this one.
+        """
+        tried = 0
+        while tried < BATCH:
+            claimed = await self.sources.state.outbox.claim_deliveries(1, self.lease)
+            if not claimed:
+                break
+            await self.deliver(claimed[0])
+            tried += 1
+        return tried
 
     async def deliver(self, delivery: Delivery) -> None:
         outbox = self.sources.state.outbox

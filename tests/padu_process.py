@@ -22,7 +22,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def write_config(folder: Path, dsns: dict[str, str], performance: str) -> Path:
+def write_config(folder: Path, dsns: dict[str, str], performance: str, extra: str = "") -> Path:
+    """``folder``/padu.toml over ``dsns`` (e-Kinerja at ``performance``), with the test keys;
+    ``extra`` is more TOML, such as a table the defaults leave out."""
     lines = [
         '[padu]\nmode = "development"\nregion = "36.71"\n',
         f'[auth]\nhs256_secret = "{TEST_SECRET}"\n',
@@ -36,7 +38,7 @@ def write_config(folder: Path, dsns: dict[str, str], performance: str) -> Path:
             f'[sources.{source}]\ndsn = "{dsn}"\nconnect_timeout = 0.5\nstatement_timeout = 0.5\n'
         )
     path = folder / "padu.toml"
-    path.write_text("\n".join(lines))
+    path.write_text("\n".join((*lines, extra)))
     return path
 
 
