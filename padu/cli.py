@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 import time
 
@@ -26,11 +27,14 @@ def _serve(args: argparse.Namespace) -> int:
 
     from padu.serving import server_settings
 
+    if args.subgraph:  # read by load_config, here and in every worker
+        os.environ["PADU_SUBGRAPH"] = args.subgraph
     config = load_config()
     workers = args.workers or config.workers
     print(
         f"Padu for {config.region.name} ({config.region.code}), {config.mode} mode, "
-        f"{workers} worker(s): http://{config.host}:{config.port}/graphql",
+        + (f"subgraph {part}, " if (part := config.federation.subgraph) else "")
+        + f"{workers} worker(s): http://{config.host}:{config.port}/graphql",
         file=sys.stderr,
     )
     asyncio.run(_prepare(config))
@@ -103,11 +107,13 @@ def _export_schema(args: argparse.Namespace) -> int:
     from padu.declared.catalogue import declared_kinds
     from padu.schema.build import build_schema
 
-    config = load_config()
+    env = {**os.environ, "PADU_SUBGRAPH": args.subgraph or ""}
+    config = load_config(env)
     kinds = declared_kinds(config.applications)
     if kinds is None:  # some field's type is its column's: read the catalogues
         kinds = asyncio.run(_declared_kinds(config))
-    sys.stdout.write(build_schema(config, kinds).as_str() + "\n")
+    schema = build_schema(config, kinds)
+    sys.stdout.write(schema.subgraph_sdl or schema.as_str() + "\n")
     return 0
 
 
@@ -165,6 +171,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers", type=int, default=None, help="processes (default: [server] workers)"
     )
+    serve.add_argument(
+        "--subgraph",
+        metavar="NAME",
+        help="serve one system's part as a Federation v2 subgraph (default: [federation] subgraph)",
+    )
     serve.set_defaults(run=_serve)
 
     seed = commands.add_parser(
@@ -181,6 +192,9 @@ def build_parser() -> argparse.ArgumentParser:
     seed.set_defaults(run=_seed)
 
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
+    export.add_argument(
+        "--subgraph", metavar="NAME", help="print that Federation v2 subgraph's SDL instead"
+    )
     export.set_defaults(run=_export_schema)
 
     check = commands.add_parser(
