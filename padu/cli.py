@@ -79,6 +79,29 @@ async def _seed_async(args: argparse.Namespace) -> int:
     return 0
 
 
+def _supergraph(args: argparse.Namespace) -> int:
+    from padu.schema.federation import names
+    from padu.supergraph import SupergraphError, supergraph
+
+    config = load_config()
+    asyncio.run(_prepare(config))  # seed the embedded demo once, before the subgraphs start
+    parts = names(config.applications)
+    try:
+        with supergraph(config, parts, args.gateway, args.port, args.first_port) as url:
+            print(
+                f"Padu supergraph: {len(parts)} subgraphs on ports {args.first_port}-"
+                f"{args.first_port + len(parts) - 1} behind the {args.gateway} gateway: {url}",
+                file=sys.stderr,
+            )
+            while True:
+                time.sleep(3600)
+    except SupergraphError as exc:
+        print(f"padu supergraph: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+
+
 def _seed(args: argparse.Namespace) -> int:
     return asyncio.run(_seed_async(args))
 
@@ -177,6 +200,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve one system's part as a Federation v2 subgraph (default: [federation] subgraph)",
     )
     serve.set_defaults(run=_serve)
+
+    federated = commands.add_parser(
+        "supergraph",
+        help="serve every subgraph in its own process behind Hive Gateway or Apollo Gateway",
+    )
+    federated.add_argument("--gateway", choices=["hive", "apollo"], default="hive")
+    federated.add_argument("--port", type=int, default=4000, help="the gateway's port")
+    federated.add_argument(
+        "--first-port", type=int, default=4001, help="the first subgraph's port (then +1 each)"
+    )
+    federated.set_defaults(run=_supergraph)
 
     seed = commands.add_parser(
         "seed",
