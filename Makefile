@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install browser schema lint bench clean
+.PHONY: run test install browser schema lint bench clean supergraph gateway
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Padu needs Python 3.11 or newer")'
@@ -28,9 +28,30 @@ run: $(STAMP)
 	  trap 'kill $$service 2>/dev/null' EXIT INT TERM; \
 	  PADU_EPUSKESMAS_URL=$${PADU_EPUSKESMAS_URL:-http://127.0.0.1:$(EPUSKESMAS_PORT)} $(BIN)/padu serve
 
+## The gateways' npm packages (pinned in gateway/package-lock.json), for the supergraph and its tests.
+GATEWAY_STAMP := gateway/node_modules/.installed
+$(GATEWAY_STAMP): gateway/package.json gateway/package-lock.json
+	npm ci --prefix gateway --no-audit --no-fund
+	@touch $@
+
+gateway: $(GATEWAY_STAMP)
+
+## Every subgraph in its own process over the embedded demo data, composed, behind Hive Gateway
+## (GATEWAY=apollo for Apollo Gateway) on 127.0.0.1:$${GATEWAY_PORT:-4000}/graphql; the
+## e-Puskesmas demo service beside it, as for `make run`.
+GATEWAY ?= hive
+GATEWAY_PORT ?= 4000
+supergraph: $(STAMP) $(GATEWAY_STAMP)
+	@mkdir -p .padu
+	@$(BIN)/python demo/e_puskesmas/service.py --host 127.0.0.1 --port $(EPUSKESMAS_PORT) \
+	    --database .padu/e_puskesmas.sqlite3 & service=$$!; \
+	  trap 'kill $$service 2>/dev/null' EXIT INT TERM; \
+	  PADU_EPUSKESMAS_URL=$${PADU_EPUSKESMAS_URL:-http://127.0.0.1:$(EPUSKESMAS_PORT)} \
+	  $(BIN)/padu supergraph --gateway $(GATEWAY) --port $(GATEWAY_PORT)
+
 ## Run the whole test suite against a real PostgreSQL (embedded unless PADU_TEST_DSN is set).
 ## The /dashboard page is tested in Debian's chromium, installed here when missing.
-test: $(STAMP) browser
+test: $(STAMP) browser $(GATEWAY_STAMP)
 	$(BIN)/pytest
 
 browser:
@@ -42,6 +63,8 @@ browser:
 ## Regenerate schema.graphql from the code.
 schema: $(STAMP)
 	$(BIN)/padu export-schema > schema.graphql
+	@for name in $$($(BIN)/python -c 'from padu.config import load_config; from padu.schema.federation import names; print(" ".join(names(load_config().applications)))'); do \
+	  $(BIN)/padu export-schema --subgraph $$name > subgraphs/$$name.graphql; done
 
 ## Benchmark Padu against PostGraphile and a hand-written baseline (needs the PADU_*_DSN of seeded databases).
 bench: $(STAMP)

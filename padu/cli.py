@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 import time
 
@@ -26,11 +27,14 @@ def _serve(args: argparse.Namespace) -> int:
 
     from padu.serving import server_settings
 
+    if args.subgraph:  # read by load_config, here and in every worker
+        os.environ["PADU_SUBGRAPH"] = args.subgraph
     config = load_config()
     workers = args.workers or config.workers
     print(
         f"Padu for {config.region.name} ({config.region.code}), {config.mode} mode, "
-        f"{workers} worker(s): http://{config.host}:{config.port}/graphql",
+        + (f"subgraph {part}, " if (part := config.federation.subgraph) else "")
+        + f"{workers} worker(s): http://{config.host}:{config.port}/graphql",
         file=sys.stderr,
     )
     asyncio.run(_prepare(config))
@@ -75,6 +79,29 @@ async def _seed_async(args: argparse.Namespace) -> int:
     return 0
 
 
+def _supergraph(args: argparse.Namespace) -> int:
+    from padu.schema.federation import names
+    from padu.supergraph import SupergraphError, supergraph
+
+    config = load_config()
+    asyncio.run(_prepare(config))  # seed the embedded demo once, before the subgraphs start
+    parts = names(config.applications)
+    try:
+        with supergraph(config, parts, args.gateway, args.port, args.first_port) as url:
+            print(
+                f"Padu supergraph: {len(parts)} subgraphs on ports {args.first_port}-"
+                f"{args.first_port + len(parts) - 1} behind the {args.gateway} gateway: {url}",
+                file=sys.stderr,
+            )
+            while True:
+                time.sleep(3600)
+    except SupergraphError as exc:
+        print(f"padu supergraph: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+
+
 def _seed(args: argparse.Namespace) -> int:
     return asyncio.run(_seed_async(args))
 
@@ -103,11 +130,13 @@ def _export_schema(args: argparse.Namespace) -> int:
     from padu.declared.catalogue import declared_kinds
     from padu.schema.build import build_schema
 
-    config = load_config()
+    env = {**os.environ, "PADU_SUBGRAPH": args.subgraph or ""}
+    config = load_config(env)
     kinds = declared_kinds(config.applications)
     if kinds is None:  # some field's type is its column's: read the catalogues
         kinds = asyncio.run(_declared_kinds(config))
-    sys.stdout.write(build_schema(config, kinds).as_str() + "\n")
+    schema = build_schema(config, kinds)
+    sys.stdout.write(schema.subgraph_sdl or schema.as_str() + "\n")
     return 0
 
 
@@ -165,7 +194,23 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers", type=int, default=None, help="processes (default: [server] workers)"
     )
+    serve.add_argument(
+        "--subgraph",
+        metavar="NAME",
+        help="serve one system's part as a Federation v2 subgraph (default: [federation] subgraph)",
+    )
     serve.set_defaults(run=_serve)
+
+    federated = commands.add_parser(
+        "supergraph",
+        help="serve every subgraph in its own process behind Hive Gateway or Apollo Gateway",
+    )
+    federated.add_argument("--gateway", choices=["hive", "apollo"], default="hive")
+    federated.add_argument("--port", type=int, default=4000, help="the gateway's port")
+    federated.add_argument(
+        "--first-port", type=int, default=4001, help="the first subgraph's port (then +1 each)"
+    )
+    federated.set_defaults(run=_supergraph)
 
     seed = commands.add_parser(
         "seed",
@@ -181,6 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
     seed.set_defaults(run=_seed)
 
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
+    export.add_argument(
+        "--subgraph", metavar="NAME", help="print that Federation v2 subgraph's SDL instead"
+    )
     export.set_defaults(run=_export_schema)
 
     check = commands.add_parser(

@@ -95,6 +95,20 @@ class OutboxConfig:
     poll_seconds: float = 1.0
 
 
+# The subgraphs of the core systems (padu.schema.federation); each declared application is one too.
+CORE_SUBGRAPHS = ("population", "service_requests", "performance", "learning", "dashboard", "state")
+GATEWAY_SECRET_HEADER = "x-padu-gateway-secret"
+
+
+@dataclass(frozen=True)
+class FederationConfig:
+    """Serving one subgraph of a federated graph (issue 15), and whom to accept requests from."""
+
+    subgraph: str | None = None  # None: the whole schema, as one process
+    # When set, every request must carry it in X-Padu-Gateway-Secret: only the gateway may ask.
+    gateway_secret: str | None = None
+
+
 @dataclass(frozen=True)
 class Config:
     """All of Padu's settings, validated."""
@@ -119,6 +133,7 @@ class Config:
     outbox: OutboxConfig = OutboxConfig()
     audit_hash_key: str | None = None
     applications: tuple[ApplicationDecl, ...] = ()  # joined by declaration (padu.declared)
+    federation: FederationConfig = FederationConfig()
 
     @property
     def development(self) -> bool:
@@ -208,8 +223,8 @@ def _http(r: Reader) -> HttpConfig:
 def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> Config:
     """Validate parsed TOML into a Config; ``env`` supplies HOST and PORT overrides."""
     sections = (
-        "applications", "audit", "auth", "http", "limits", "outbox", "padu", "server", "sources",
-        "state",
+        "applications", "audit", "auth", "federation", "http", "limits", "outbox", "padu",
+        "server", "sources", "state",
     )  # fmt: skip
     top = Reader(file, data, "", sections, env)
     padu_keys = ("demo_scale", "jp_required", "min_group_size", "mode", "region", "state_dir")
@@ -279,6 +294,9 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
         applications = parse_applications(top.table_at("applications"), configured)
     except DeclarationError as exc:
         raise ConfigError(file, f"applications.{exc.key}", exc.reason) from None
+    federation = Reader(
+        file, top.table_at("federation"), "federation.", ("gateway_secret", "subgraph"), env
+    )
     base = Path(file).parent if file != "(defaults)" else Path.cwd()
     return Config(
         file=file,
@@ -305,7 +323,22 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
             poll_seconds=float(outbox.number("poll_seconds", 1, minimum=0.01)),
         ),
         audit_hash_key=audit_key,
+        federation=_federation(federation, applications, env),
     )
+
+
+def _federation(
+    r: Reader, applications: tuple[ApplicationDecl, ...], env: Mapping[str, str]
+) -> FederationConfig:
+    """``[federation]``; ``padu serve --subgraph NAME`` gives the subgraph as PADU_SUBGRAPH."""
+    subgraph = env.get("PADU_SUBGRAPH") or r.string("subgraph", "") or None
+    names = (*CORE_SUBGRAPHS, *(app.name for app in applications))
+    if subgraph is not None and subgraph not in names:
+        raise r.fail("subgraph", f"no subgraph {subgraph!r}: the subgraphs are {', '.join(names)}")
+    secret = r.string("gateway_secret", "") or None
+    if secret is not None and len(secret.encode()) < 32:
+        raise r.fail("gateway_secret", "must be at least 32 bytes (it is the gateway's password)")
+    return FederationConfig(subgraph=subgraph, gateway_secret=secret)
 
 
 def load_config(env: Mapping[str, str] | None = None) -> Config:

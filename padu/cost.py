@@ -117,4 +117,6 @@ FIELD_COSTS: dict[tuple[str, str], FieldCost] = {
     ("Dashboard", "learningCompliance"): FieldCost(size=lambda s, _: s.units, work=AGGREGATE),
     ("Dashboard", "residentsBy"): FieldCost(size=_resident_groups, work=AGGREGATE),
     ("Subscription", "dashboardCounters"): FieldCost(work=AGGREGATE),
+    # A subgraph's entities by key: as many as the gateway sent representations.
+    ("Query", "_entities"): FieldCost(size=lambda _, args: len(args.get("representations") or ())),
 }

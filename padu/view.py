@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import re
 import uuid
@@ -28,7 +29,7 @@ from padu.access.audit import AuditTrail
 from padu.access.policy import Viewer
 from padu.access.scopes import Scopes
 from padu.auth import Authenticator, Unauthenticated
-from padu.config import Config
+from padu.config import GATEWAY_SECRET_HEADER, Config
 from padu.connections import OpenConnections
 from padu.context import Context
 from padu.declared.report import playground_example
@@ -60,6 +61,13 @@ def _template_literal(text: str) -> str:
 
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def _from_gateway(scope: Scope, secret: str) -> bool:
+    """Whether the request carries the gateway's secret (compared in constant time)."""
+    wanted = GATEWAY_SECRET_HEADER.encode()
+    given = next((v for k, v in scope.get("headers", ()) if k == wanted), b"")
+    return hmac.compare_digest(given, secret.encode())
 
 
 def _request_id(given: str | None) -> str:
@@ -128,6 +136,10 @@ class PaduGraphQL(GraphQL[Context, None]):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Authenticate first: a bad token is a 401 before any GraphQL work."""
+        secret = self.config.federation.gateway_secret
+        if secret is not None and not _from_gateway(scope, secret):
+            await self._not_from_gateway(scope, receive, send)
+            return
         if scope["type"] == "http":
             header = Request(scope).headers.get("authorization")
             try:
@@ -140,6 +152,16 @@ class PaduGraphQL(GraphQL[Context, None]):
             await self.turns.serve(principal, scope, receive, send, self._answer)
             return
         await super().__call__(scope, receive, send)
+
+    async def _not_from_gateway(self, scope: Scope, receive: Receive, send: Send) -> None:
+        message = (
+            "This subgraph answers only its federation gateway: the request lacks the "
+            "gateway's X-Padu-Gateway-Secret; send it through the gateway"
+        )
+        if scope["type"] == "websocket":
+            await WebSocket(scope, receive, send).close(code=4403, reason="Not from the gateway")
+            return
+        await refusal(403, "FORBIDDEN", message)(scope, receive, send)
 
     def decode_json(self, data: str | bytes) -> object:
         """orjson: it refuses invalid UTF-8 and nesting past 1,024 levels with a JSONDecodeError

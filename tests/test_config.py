@@ -213,9 +213,22 @@ def test_bad_port_environment(port: str, reason: str) -> None:
     ("data", "key", "reason"),
     [
         pytest.param(
+            {"federation": {"subgraph": "payroll"}},
+            "federation.subgraph",
+            "no subgraph 'payroll': the subgraphs are population, service_requests, "
+            "performance, learning, dashboard, state",
+            id="unknown-subgraph",
+        ),
+        pytest.param(
+            {"federation": {"gateway_secret": "short"}},
+            "federation.gateway_secret",
+            "must be at least 32 bytes (it is the gateway's password)",
+            id="short-gateway-secret",
+        ),
+        pytest.param(
             {"serverr": {}},
             "serverr",
-            "unknown key (known: applications, audit, auth, http, limits, outbox, padu, server, "
+            "unknown key (known: applications, audit, auth, federation, http, limits, outbox, padu, server, "
             "sources, state)",
             id="unknown-top-level-key",
         ),

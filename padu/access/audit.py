@@ -28,10 +28,14 @@ AUDITED: dict[str, tuple[frozenset[str] | None, str]] = {
 }
 
 
+# An opaque entity id (padu.resolvers.entities) reveals nothing of the person: not audited.
+NOT_PERSONAL = frozenset({"id"})
+
+
 def audited_by(type_name: str, field: str) -> str | None:
     """The attribute naming the resident whose data ``type_name.field`` is, if it is audited."""
     audited = AUDITED.get(type_name)
-    if audited is None:
+    if audited is None or field in NOT_PERSONAL:
         return None
     fields, nik_attribute = audited
     return nik_attribute if fields is None or field in fields else None

@@ -97,13 +97,13 @@ def _resident_field(name: str) -> Rule:
         return IDENTIFIER
     if name == "family":
         return roles(frozenset({Role.ADMIN, Role.CITIZEN}))
-    if name in DASHBOARD_RESIDENT_FIELDS:
+    if name in DASHBOARD_RESIDENT_FIELDS or name == "id":  # an opaque id reveals nothing
         return roles(SIGNED_IN)
     return NOT_DASHBOARD
 
 
 RESIDENT_FIELDS = (
-    "nik", "fullName", "gender", "birthPlace", "birthDate", "religion", "maritalStatus",
+    "id", "nik", "fullName", "gender", "birthPlace", "birthDate", "religion", "maritalStatus",
     "occupation", "education", "bloodType", "familyRelationship", "familyCardNumber",
     "address", "family", "serviceRequests",
 )  # fmt: skip
@@ -156,6 +156,11 @@ FIELD_RULES: dict[tuple[str, str], Rule] = {
     ("Query", "auditLog"): roles(frozenset({Role.ADMIN})),
     ("Query", "deliveries"): roles(frozenset({Role.ADMIN})),
     ("Query", "dashboard"): roles(DASHBOARD_READERS),
+    # A subgraph's (padu.schema.federation): entities come through the scoped loaders, and
+    # each of their fields has its rule here, so finding one by key reveals nothing more.
+    ("Query", "_entities"): ALLOW_ALL,
+    ("Query", "_service"): ALLOW_ALL,
+    ("_Service", "sdl"): ALLOW_ALL,
     ("Subscription", "serviceRequestChanged"): roles(SIGNED_IN),  # within the request scope
     ("Subscription", "dashboardCounters"): roles(DASHBOARD_READERS),
     ("Mutation", "submitServiceRequest"): roles(SIGNED_IN - {Role.DASHBOARD}),
@@ -191,6 +196,7 @@ FIELD_RULES: dict[tuple[str, str], Rule] = {
     ("RequestEvent", "at"): roles(SIGNED_IN),
     ("RequestEvent", "actor"): roles(SIGNED_IN),
     ("RequestEvent", "note"): NOT_DASHBOARD,
+    ("Officer", "id"): roles(SIGNED_IN),  # opaque: reveals nothing, so for all who reach one
     ("Officer", "nip"): roles(STAFF - {Role.DASHBOARD}),
     ("Officer", "fullName"): NOT_DASHBOARD,
     **{

@@ -18,6 +18,7 @@ from padu.config import Config
 from padu.declared.catalogue import declared_kinds
 from padu.declared.graph import extend_schema
 from padu.limits import limit_extensions
+from padu.schema.federation import subgraph
 from padu.schema.input_checks import input_checks
 from padu.schema.mutations import Mutation
 from padu.schema.query import Query
@@ -28,6 +29,8 @@ from padu.validation_cache import CachedValidation
 
 class PaduSchema(strawberry.Schema):
     """The schema; errors are logged where they are formatted, once, with their request id."""
+
+    subgraph_sdl: str | None = None  # serving one subgraph (padu.schema.federation): its SDL
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -101,6 +104,12 @@ def build_schema(
         if known is None:
             raise ValueError("the declared fields' types are read from the sources first")
         extend_schema(built._schema, config.applications, known)
+    if config.federation.subgraph is not None:
+        # One system's part of the schema, as a Federation v2 subgraph: the same types,
+        # resolvers, extensions and executor, cut down, with `_entities` and `_service`.
+        part = subgraph(built._schema, config.federation.subgraph, config.applications)
+        built._schema = part.schema
+        built.subgraph_sdl = part.sdl
     return built
 
 

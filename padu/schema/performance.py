@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from padu.resolvers import entities as resolve_entities
 from padu.resolvers import learning as resolve_learning
 from padu.resolvers import performance as resolve
 from padu.resolvers import service_requests as resolve_requests
@@ -74,6 +75,11 @@ class Activity:
 
 @strawberry.type(description="A civil servant (ASN) as e-Kinerja knows them.")
 class Officer:
+    id: strawberry.ID = strawberry.field(
+        resolver=resolve_entities.officer_id,
+        description="An opaque, stable id: the same officer always has the same one, and it "
+        "reveals nothing (not the NIP). Federation gateways join subgraphs on it.",
+    )
     nip: NIP | None
     full_name: str | None
     position: str

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from padu.resolvers import entities as resolve_entities
 from padu.resolvers import population as resolve
 from padu.resolvers import service_requests as resolve_requests
 from padu.schema.enums import FamilyRelationship, Gender, MaritalStatus, Religion
@@ -33,6 +34,11 @@ class Address:
     "each with a FORBIDDEN error at its path."
 )
 class Resident:
+    id: strawberry.ID = strawberry.field(
+        resolver=resolve_entities.resident_id,
+        description="An opaque, stable id: the same resident always has the same one, and it "
+        "reveals nothing (not the NIK). Federation gateways join subgraphs on it.",
+    )
     nik: NIK | None = strawberry.field(
         description="The NIK; masked (3671********0001) for officers; null with a FORBIDDEN "
         "error when your role may not see it."

@@ -24,10 +24,11 @@ from graphql import (
 
 import padu
 from padu.app import create_app
-from padu.config import Config, parse_config
+from padu.config import CORE_SUBGRAPHS, Config, parse_config
 from padu.cost import FIELD_COSTS
 from padu.principal import Role
 from padu.schema.build import build_schema
+from padu.schema.federation import subgraph
 from tests.conftest import TEST_SETTINGS, bearer
 from tests.data import PRODUCTION
 
@@ -524,18 +525,21 @@ async def test_an_alias_flood_of_dashboard_figures_is_refused(
 
 
 def test_every_list_of_objects_has_a_declared_size() -> None:
-    schema = build_schema()._schema
+    """In the whole schema and in every subgraph (whose `_entities` is a list too)."""
+    whole = build_schema()._schema
+    parts = [subgraph(whole, name, ()).schema for name in CORE_SUBGRAPHS]
     lists = set()
-    for parent in schema.type_map.values():
-        if not isinstance(parent, GraphQLObjectType) or parent.name.startswith("__"):
-            continue
-        for name, field in parent.fields.items():
-            listed = is_list_type(get_nullable_type(field.type))
-            of_objects = not is_leaf_type(get_named_type(field.type))
-            paged = "first" in field.args or parent.name.endswith("Connection")
-            if listed and of_objects and not paged:
-                lists.add((parent.name, name))
+    for schema in (whole, *parts):
+        for parent in schema.type_map.values():
+            if not isinstance(parent, GraphQLObjectType) or parent.name.startswith("__"):
+                continue
+            for name, field in parent.fields.items():
+                listed = is_list_type(get_nullable_type(field.type))
+                of_objects = not is_leaf_type(get_named_type(field.type))
+                paged = "first" in field.args or parent.name.endswith("Connection")
+                if listed and of_objects and not paged:
+                    lists.add((parent.name, name))
     assert lists <= set(FIELD_COSTS), lists - set(FIELD_COSTS)
     for parent_name, name in FIELD_COSTS:  # and no entry names a field that is gone
-        parent = schema.get_type(parent_name)
-        assert isinstance(parent, GraphQLObjectType) and name in parent.fields
+        found = [s.get_type(parent_name) for s in (whole, *parts)]
+        assert any(isinstance(p, GraphQLObjectType) and name in p.fields for p in found)

@@ -1,0 +1,157 @@
+"""Entity ids, and entities found by their keys (a federation gateway's ``_entities``).
+
+A resident's and an officer's ``id`` is their NIK or NIP sealed like a cursor (AES-SIV under a
+key derived from the server secret, with the type's name as associated data): the same person
+always has the same id, on every replica and subgraph sharing the secret, yet the id reveals
+nothing and cannot be forged. So a gateway may join subgraphs on it for a role that sees the
+NIK masked or not at all, and a client cache may normalise on it.
+
+Entities are found by key through the same loaders as every other path (row scopes in the
+source's SQL), batched: one round trip per source per batch of representations. A key the
+caller may not see, or that names nothing, resolves as null, like a missing one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from padu import region
+from padu.context import Context
+from padu.errors import BadUserInput
+from padu.loaders.learning import CourseByIdLoader
+from padu.loaders.performance import OfficerByNipLoader
+from padu.loaders.population import ResidentByNikLoader
+from padu.loaders.service_requests import ServiceRequestByIdLoader
+from padu.resolvers.info import Info
+from padu.resolvers.pagination import cursor_seal
+from padu.sources import learning as learning_records
+from padu.sources import performance as performance_records
+from padu.sources import population as population_records
+from padu.sources import service_requests as request_records
+
+
+def seal_id(context: Context, type_name: str, key: str) -> str:
+    return cursor_seal(context.audit.key).seal(f"id:{type_name}", key.encode())
+
+
+def open_id(context: Context, type_name: str, value: object) -> str | None:
+    """The key inside an id this server sealed for ``type_name``; None for anything else."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return cursor_seal(context.audit.key).open(f"id:{type_name}", value).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def resident_id(root: population_records.Resident, info: Info) -> str:
+    return seal_id(info.context, "Resident", root.nik)
+
+
+def officer_id(root: performance_records.Officer, info: Info) -> str:
+    return seal_id(info.context, "Officer", root.nip)
+
+
+def _int(value: object) -> int | None:
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19:
+        return int(value)
+    return None
+
+
+Find = Callable[[Context, list[Any]], Awaitable[list[object | None]]]
+
+
+def _by_loader(loader: type, key_of: Callable[[Context, Mapping[str, Any]], Any]) -> Find:
+    async def find(context: Context, representations: list[Any]) -> list[object | None]:
+        keys = [key_of(context, r) if isinstance(r, Mapping) else None for r in representations]
+        load: Any = context.loaders[loader]
+        wanted = [k for k in keys if k is not None]
+        found = dict(zip(wanted, await load.load_many(wanted), strict=True)) if wanted else {}
+        return [None if k is None else found.get(k) for k in keys]
+
+    return find
+
+
+def _in_region(kind: str) -> Find:
+    """Districts or villages by code, from the bundled region table (no source involved)."""
+
+    async def find(context: Context, representations: list[Any]) -> list[object | None]:
+        lookup = getattr(context.config.region, kind)
+        return [
+            lookup(r["code"]) if isinstance(r, Mapping) and isinstance(r.get("code"), str) else None
+            for r in representations
+        ]
+
+    return find
+
+
+async def _units(context: Context, representations: list[Any]) -> list[object | None]:
+    codes = [r.get("code") if isinstance(r, Mapping) else None for r in representations]
+    if not any(isinstance(c, str) for c in codes):
+        return [None] * len(codes)
+    units = {u.code: u for u in await context.sources.performance.units()}
+    return [units.get(c) if isinstance(c, str) else None for c in codes]
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """How one entity type is found by its key, and the record class it is found as."""
+
+    key: str  # the key's field, as the SDL's @key names it
+    record: type
+    find: Find
+
+
+def _sealed(type_name: str) -> Callable[[Context, Mapping[str, Any]], str | None]:
+    return lambda context, representation: open_id(context, type_name, representation.get("id"))
+
+
+def _numeric(context: Context, representation: Mapping[str, Any]) -> int | None:
+    return _int(representation.get("id"))
+
+
+ENTITIES: dict[str, Entity] = {
+    "Resident": Entity(
+        "id", population_records.Resident, _by_loader(ResidentByNikLoader, _sealed("Resident"))
+    ),
+    "Officer": Entity(
+        "id", performance_records.Officer, _by_loader(OfficerByNipLoader, _sealed("Officer"))
+    ),
+    "ServiceRequest": Entity(
+        "id", request_records.ServiceRequest, _by_loader(ServiceRequestByIdLoader, _numeric)
+    ),
+    "Course": Entity("id", learning_records.Course, _by_loader(CourseByIdLoader, _numeric)),
+    "Unit": Entity("code", performance_records.Unit, _units),
+    "District": Entity("code", region.District, _in_region("district")),
+    "Village": Entity("code", region.Village, _in_region("village")),
+}
+TYPE_OF_RECORD = {entity.record: name for name, entity in ENTITIES.items()}
+
+
+async def entities(
+    context: Context, representations: list[Any], served: frozenset[str]
+) -> list[object | None]:
+    """``_entities``: each representation's entity (None where there is none to see), found in
+    one batch per type, the types' batches at once."""
+    by_type: dict[str, list[int]] = {}
+    for index, representation in enumerate(representations):
+        name = representation.get("__typename") if isinstance(representation, Mapping) else None
+        if not isinstance(name, str) or name not in served:
+            raise BadUserInput(
+                f"representation {index} is not of an entity type this subgraph resolves "
+                f"({', '.join(sorted(served))}); give `__typename` and the key",
+                argument="representations",
+            )
+        by_type.setdefault(name, []).append(index)
+    found: list[object | None] = [None] * len(representations)
+
+    async def of_type(name: str, indexes: list[int]) -> None:
+        records = await ENTITIES[name].find(context, [representations[i] for i in indexes])
+        for index, record in zip(indexes, records, strict=True):
+            found[index] = record
+
+    await asyncio.gather(*(of_type(n, i) for n, i in by_type.items()))
+    return found
