@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
 import sys
 import time
 
@@ -86,6 +87,8 @@ def _supergraph(args: argparse.Namespace) -> int:
     config = load_config()
     asyncio.run(_prepare(config))  # seed the embedded demo once, before the subgraphs start
     parts = names(config.applications)
+    # SIGTERM (make's trap, a service manager) stops the subgraphs and the gateway too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         with supergraph(config, parts, args.gateway, args.port, args.first_port) as url:
             print(

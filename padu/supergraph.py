@@ -15,6 +15,7 @@ import json
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -68,9 +69,26 @@ def _wait(url: str, process: subprocess.Popen[bytes], what: str) -> None:
     raise SupergraphError(f"{what} did not answer {url} within {READY_SECONDS:.0f} s")
 
 
+def port_free(port: int) -> None:
+    """Refuse a port something already listens on (a supergraph still running, say): its
+    answers would be taken for a subgraph's."""
+    with socket.socket() as probe:
+        # As the servers bind: a port whose last connections are closing is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise SupergraphError(
+                f"port {port} is in use (another supergraph still running?); stop it, or "
+                "choose other ports with --port and --first-port"
+            ) from None
+
+
 def start_subgraphs(
     names: tuple[str, ...], first_port: int, env: Mapping[str, str]
 ) -> tuple[list[Part], list[subprocess.Popen[bytes]]]:
+    for offset in range(len(names)):
+        port_free(first_port + offset)
     parts, processes = [], []
     for offset, name in enumerate(names):
         part = Part(name, first_port + offset)
@@ -90,8 +108,11 @@ def subgraph_sdl(part: Part, env: Mapping[str, str]) -> str:
     if env.get("PADU_GATEWAY_SECRET"):
         headers["X-Padu-Gateway-Secret"] = env["PADU_GATEWAY_SECRET"]
     request = urllib.request.Request(part.url, body, headers, method="POST")
-    with urllib.request.urlopen(request, timeout=10) as response:
-        sdl: str = json.load(response)["data"]["_service"]["sdl"]
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            sdl: str = json.load(response)["data"]["_service"]["sdl"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SupergraphError(f"subgraph {part.name} did not give its SDL: {exc}") from None
     return sdl
 
 
@@ -143,6 +164,7 @@ def supergraph(
 ) -> Iterator[str]:
     """Subgraphs and a gateway running; yields the gateway's GraphQL URL. Stops them all."""
     node_installed()
+    port_free(port)
     env = {**os.environ}
     env.setdefault("PADU_GATEWAY_SECRET", f"development-only-{secrets.token_urlsafe(24)}")
     processes: list[subprocess.Popen[bytes]] = []
