@@ -14,7 +14,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -78,37 +78,44 @@ async def _until_up(url: str, process: subprocess.Popen[bytes]) -> None:
     raise AssertionError(f"the gateway at {url} did not start")
 
 
-@pytest_asyncio.fixture(scope="module")
-async def gateways(dsns: dict[str, str], tmp_path_factory: Any) -> AsyncIterator[dict[str, str]]:
+@asynccontextmanager
+async def federated(
+    settings: dict[str, Any], dsns: dict[str, str], names: tuple[str, ...], folder: Path
+) -> AsyncIterator[dict[str, str]]:
+    """Each subgraph of ``names`` on a port over ``dsns``, composed, behind both gateways:
+    the gateways' GraphQL URLs."""
     node_ready()
     env = {**os.environ, "PADU_GATEWAY_SECRET": SECRET}
     processes: list[subprocess.Popen[bytes]] = []
     async with AsyncExitStack() as stack:
         parts = []
-        for name in CORE_SUBGRAPHS:
-            settings = {
-                **TEST_SETTINGS,
-                "federation": {"subgraph": name, "gateway_secret": SECRET},
-            }
-            config = parse_config(settings, "test.toml", {})
+        for name in names:
+            federation = {"subgraph": name, "gateway_secret": SECRET}
+            config = parse_config({**settings, "federation": federation}, "test.toml", {})
             address = await stack.enter_async_context(on_a_port(config, dsns))
             parts.append(Part(name, int(address.rsplit(":", 1)[1])))
-        folder: Path = tmp_path_factory.mktemp("supergraph")
         supergraph = await asyncio.to_thread(compose, parts, folder, env)
         urls = {}
-        for gateway in GATEWAYS:
-            port = free_port()
-            command = ["node", str(GATEWAY_DIR / f"{gateway}.mjs"),
-                       "--supergraph", str(supergraph), "--port", str(port)]  # fmt: skip
-            processes.append(subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL))
-            urls[gateway] = f"http://127.0.0.1:{port}/graphql"
-            await _until_up(urls[gateway], processes[-1])
         try:
+            for gateway in GATEWAYS:
+                port = free_port()
+                command = ["node", str(GATEWAY_DIR / f"{gateway}.mjs"),
+                           "--supergraph", str(supergraph), "--port", str(port)]  # fmt: skip
+                processes.append(subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL))
+                urls[gateway] = f"http://127.0.0.1:{port}/graphql"
+                await _until_up(urls[gateway], processes[-1])
             yield urls
         finally:
             for process in processes:
                 process.terminate()
                 process.wait(10)
+
+
+@pytest_asyncio.fixture(scope="module")
+async def gateways(dsns: dict[str, str], tmp_path_factory: Any) -> AsyncIterator[dict[str, str]]:
+    folder = tmp_path_factory.mktemp("supergraph")
+    async with federated(TEST_SETTINGS, dsns, CORE_SUBGRAPHS, folder) as urls:
+        yield urls
 
 
 # Hive Gateway (graphql-tools' batch delegation) gives an error raised while resolving a batch
@@ -145,10 +152,10 @@ async def test_answers_through_the_gateway_are_the_single_process_answers(
     async with httpx.AsyncClient(timeout=30) as http:
         for name, query in SPANNING.items():
             alone = await ask(client, "/graphql", query, role)
-            federated = await ask(http, gateways[gateway], query, role)
+            through = await ask(http, gateways[gateway], query, role)
             exact = EXACT_PATHS[gateway]
-            assert comparable(federated, exact) == comparable(alone, exact), (
+            assert comparable(through, exact) == comparable(alone, exact), (
                 name,
-                federated,
+                through,
                 alone,
             )

@@ -6,6 +6,7 @@ rules, loaders, limits and audit; their SDL is the committed ``subgraphs/NAME.gr
 
 from __future__ import annotations
 
+import socket
 import tomllib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -20,6 +21,7 @@ from padu.declared.catalogue import declared_kinds
 from padu.principal import Role
 from padu.schema.build import build_schema
 from padu.schema.federation import names
+from padu.supergraph import SupergraphError, port_free
 from tests.conftest import ADMIN_ID, TEST_SETTINGS, bearer, on_a_port, poster
 from tests.data import AGUS, BUDI, DEWI, SITI
 
@@ -127,3 +129,14 @@ async def test_with_a_secret_only_the_gateway_is_answered(dsns: dict[str, str]) 
             "/graphql", json=query, headers={**headers, "X-Padu-Gateway-Secret": SECRET}
         )
         assert right.json() == {"data": {"region": {"code": "36.71"}}}
+
+
+def test_the_supergraph_refuses_a_port_in_use() -> None:
+    """A port something listens on would have its answers taken for a subgraph's."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(SupergraphError, match=f"port {port} is in use"):
+            port_free(port)
+    port_free(port)  # free again once closed
