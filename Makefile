@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install browser schema lint bench clean supergraph gateway
+.PHONY: run test install browser schema lint bench clean supergraph gateway playground
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Padu needs Python 3.11 or newer")'
@@ -35,6 +35,12 @@ $(GATEWAY_STAMP): gateway/package.json gateway/package-lock.json
 	@touch $@
 
 gateway: $(GATEWAY_STAMP)
+
+## Refresh the playground's vendored GraphiQL, React and their licences in padu/static/graphiql/vendor/
+## from the versions pinned in playground/package-lock.json (commit the result; Padu needs no npm to run).
+playground:
+	npm ci --prefix playground --no-audit --no-fund
+	node playground/vendor.mjs
 
 ## Every subgraph in its own process over the embedded demo data, composed, behind Hive Gateway
 ## (GATEWAY=apollo for Apollo Gateway) on 127.0.0.1:$${GATEWAY_PORT:-4000}/graphql; the

@@ -23,6 +23,7 @@ from padu.errors import PaduError
 from padu.logs import install_redaction
 from padu.middleware import hardening_middleware
 from padu.pages import dashboard_routes
+from padu.playground import playground_routes
 from padu.schema.build import build_schema
 from padu.sources import Sources
 from padu.sources.base import Source
@@ -157,6 +158,7 @@ def create_app(config: Config, dsns: Mapping[str, str] | None = None) -> Starlet
         WebSocketRoute("/graphql", GraphQLEndpoint()),
         Route("/healthz", healthz),
         *dashboard_routes(),
+        *(playground_routes() if config.development else []),
     ]
     return Starlette(routes=routes, middleware=hardening_middleware(config.http), lifespan=lifespan)
 

@@ -25,6 +25,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from padu import playground
 from padu.access.audit import AuditTrail
 from padu.access.policy import Viewer
 from padu.access.scopes import Scopes
@@ -53,11 +54,6 @@ from padu.writes import Writes
 
 TRACE_HEADER = "x-padu-trace"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
-
-
-def _template_literal(text: str) -> str:
-    """``text`` made safe inside a JavaScript template literal (backticks)."""
-    return text.replace("\\", "\\\\").replace("`", "\\`").replace("${", "\\${")
 
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -337,29 +333,8 @@ class PaduGraphQL(GraphQL[Context, None]):
         return response  # type: ignore[return-value]
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
-        html = self.graphql_ide_html
-        start = html.index("const EXAMPLE_QUERY = `") + len("const EXAMPLE_QUERY = `")
-        end = html.index("`;", start)
-        examples = await self._examples()
-        html = html[:start] + _template_literal(examples["query"]) + html[end:]
-        for name in ("variables", "headers"):
-            replacement = f"React.useState(parameters.{name} || {json.dumps(examples[name])})"
-            pattern = re.compile(rf"React\.useState\(\s*parameters\.{name},?\s*\)")
-            html = pattern.sub(replacement.replace("\\", "\\\\"), html)
-        html = html.replace("<title>Strawberry GraphiQL</title>", "<title>Padu GraphiQL</title>")
-        # Subscriptions sign in with the Headers tab's Authorization, sent in connection_init
-        # (a WebSocket carries no headers); GraphiQL keeps the tab in localStorage for that.
-        html = html.replace(
-            "subscriptionUrl,\n      });",
-            "subscriptionUrl,\n        wsConnectionParams: () => { try { return JSON.parse("
-            "localStorage.getItem('graphiql:headers') || '{}'); } catch { return {}; } },\n"
-            "      });",
-        )
-        html = html.replace(
-            "defaultEditorToolsVisibility: true,",
-            "defaultEditorToolsVisibility: true,\n          shouldPersistHeaders: true,",
-        )
-        return HTMLResponse(html)
+        """The playground (development only), served whole by Padu: no CDN (padu.playground)."""
+        return playground.page(await self._examples())
 
     async def _examples(self) -> dict[str, str]:
         """Example operations, filled with a real district, NIK and NIP where sources answer."""
