@@ -6,60 +6,14 @@ request is resolved through the API, with no reload and nothing fetched from els
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import AsyncIterator
+from playwright.async_api import Page
 
-import pytest
-import pytest_asyncio
-from playwright.async_api import Browser, Page, async_playwright
-
-from padu.config import Config
 from padu.principal import Role
-from tests.conftest import ADMIN_ID, Served, served
+from tests.conftest import ADMIN_ID, Served
 from tests.data import AGUS
 
 UPDATE_MS = 2000  # the bound for a live update on the open page
 LOAD_MS = 15000
-# Flags for a sandboxed, offline machine (see the env notes): no GPU, no Google services.
-CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-
-
-def chromium() -> str:
-    found = os.environ.get("PADU_CHROMIUM") or shutil.which("chromium")
-    found = found or shutil.which("chromium-browser")
-    if found is None:
-        reason = "needs Debian's chromium (`make test` installs it; or set PADU_CHROMIUM)"
-        if os.environ.get("PADU_REQUIRE_BROWSER"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return found
-
-
-@pytest_asyncio.fixture(scope="module")
-async def site(server_dsn: str, config: Config) -> AsyncIterator[Served]:
-    async with served(server_dsn, config) as padu:
-        yield padu
-
-
-@pytest_asyncio.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    executable = chromium()
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        yield launched
-        await launched.close()
-
-
-@pytest_asyncio.fixture
-async def page(browser: Browser) -> AsyncIterator[Page]:
-    context = await browser.new_context()
-    opened = await context.new_page()
-    yield opened
-    await context.close()
 
 
 async def metric(page: Page, name: str) -> str:
