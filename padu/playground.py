@@ -56,7 +56,7 @@ def _script_json(value: object) -> str:
     return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def page(examples: dict[str, str]) -> HTMLResponse:
+def render(examples: dict[str, str]) -> HTMLResponse:
     """The playground, opening on ``examples`` (its query, variables and headers)."""
     html = _PAGE.format(title=TITLE, assets=ASSETS, examples=_script_json(examples))
     return HTMLResponse(html, headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY})

@@ -334,7 +334,7 @@ class PaduGraphQL(GraphQL[Context, None]):
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         """The playground (development only), served whole by Padu: no CDN (padu.playground)."""
-        return playground.page(await self._examples())
+        return playground.render(await self._examples())
 
     async def _examples(self) -> dict[str, str]:
         """Example operations, filled with a real district, NIK and NIP where sources answer."""

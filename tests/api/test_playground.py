@@ -8,7 +8,7 @@ from importlib import resources
 
 import httpx
 
-from padu.playground import CONTENT_SECURITY_POLICY, page
+from padu.playground import CONTENT_SECURITY_POLICY, render
 
 URL = re.compile(r"""(?:https?:|wss?:)?//[^\\s"'<>)]+""", re.IGNORECASE)
 ASSET = re.compile(r"""(?:src|href)="([^"]+)\"""")
@@ -32,7 +32,7 @@ async def test_the_page_references_nothing_on_another_host(client: httpx.AsyncCl
 async def test_the_examples_are_data_the_page_cannot_be_broken_by() -> None:
     examples = {"query": "# </script><script>alert(1)</script> `${x}` & \\\\", "variables": "{}",
                 "headers": '{"X-Padu-Trace": "1"}'}  # fmt: skip
-    html = page(examples).body.decode()
+    html = render(examples).body.decode()
     assert html.count("</script>") == html.count("<script")
     carried = re.search(r'type="application/json">(.*?)</script>', html)
     assert carried is not None and json.loads(carried.group(1)) == examples
