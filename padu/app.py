@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
@@ -20,7 +21,8 @@ from padu.config import Config, load_config
 from padu.declared.catalogue import field_kinds
 from padu.dispatcher import Dispatcher
 from padu.errors import PaduError
-from padu.logs import install_redaction
+from padu.logs import configure_logging, install_redaction
+from padu.metrics import MULTIPROC_ENV, MetricsEndpoint, Observed, serve_separately, worker_stopped
 from padu.middleware import hardening_middleware
 from padu.pages import dashboard_routes
 from padu.playground import playground_routes
@@ -145,24 +147,37 @@ def create_app(config: Config, dsns: Mapping[str, str] | None = None) -> Starlet
             config.region.name,
             config.mode,
         )
+        # A lone process serves its own metrics listener; `padu serve` runs one for all workers.
+        listener = None
+        if config.metrics.enabled and config.metrics.bind and MULTIPROC_ENV not in os.environ:
+            listener = serve_separately(config.metrics)
         try:
             yield
         finally:
+            if listener is not None:
+                listener.shutdown()
+                listener.server_close()
+            worker_stopped()
             await changes.stop()
             await dispatcher.stop()
             await sources.stop()
 
+    endpoint = Observed(GraphQLEndpoint())  # metrics and the access log (padu.metrics)
     routes = [
         Route("/", home),
-        Route("/graphql", GraphQLEndpoint(), methods=["GET", "POST"]),
-        WebSocketRoute("/graphql", GraphQLEndpoint()),
+        Route("/graphql", endpoint, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", endpoint),
         Route("/healthz", healthz),
         *dashboard_routes(),
         *(playground_routes() if config.development else []),
     ]
+    if config.metrics.enabled and config.metrics.bind is None:
+        routes.append(Route("/metrics", MetricsEndpoint(config.metrics)))
     return Starlette(routes=routes, middleware=hardening_middleware(config.http), lifespan=lifespan)
 
 
 def from_environment() -> Starlette:
     """The app for one uvicorn worker, configured from PADU_CONFIG and the environment."""
-    return create_app(load_config())
+    config = load_config()
+    configure_logging(config.logging)
+    return create_app(config)

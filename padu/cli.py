@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import os
+import shutil
 import signal
 import sys
 import time
@@ -23,6 +24,16 @@ async def _prepare(config: Config) -> None:
     await seed_if_empty(config, await source_dsns(config))
 
 
+def _metrics_folder(config: Config) -> None:
+    """A fresh, empty folder for the workers' metric values, named in the environment they
+    inherit: set before prometheus_client is first imported, which reads it then. One folder
+    per port, so replicas sharing a state folder keep theirs."""
+    folder = config.state_dir / "metrics" / str(config.port)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -38,7 +49,13 @@ def _serve(args: argparse.Namespace) -> int:
         + f"{workers} worker(s): http://{config.host}:{config.port}/graphql",
         file=sys.stderr,
     )
+    if config.metrics.enabled:
+        _metrics_folder(config)
     asyncio.run(_prepare(config))
+    if config.metrics.enabled and config.metrics.bind is not None:
+        from padu.metrics import serve_separately
+
+        serve_separately(config.metrics)  # one listener adding up every worker's values
     uvicorn.run(
         "padu.app:from_environment",
         factory=True,

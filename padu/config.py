@@ -18,8 +18,9 @@ from padu.source_config import SOURCE_KINDS, WEB_AUTH, SourceConfig, WebServiceC
 # Re-exported: the rest of Padu reads configuration from here.
 __all__ = [
     "DEFAULT_CONFIG", "DEMO_SCALES", "EXECUTORS", "MODES", "SOURCE_KINDS", "SOURCE_NAMES",
-    "WEB_AUTH", "AuthConfig", "Config", "ConfigError", "HttpConfig", "LimitsConfig", "Mode",
-    "OutboxConfig", "SourceConfig", "WebServiceConfig", "load_config", "parse_config",
+    "WEB_AUTH", "AuthConfig", "Config", "ConfigError", "HttpConfig", "LimitsConfig",
+    "LoggingConfig", "MetricsConfig", "Mode", "OutboxConfig", "SourceConfig", "WebServiceConfig",
+    "load_config", "parse_config",
 ]  # fmt: skip
 
 SOURCE_NAMES = ("population", "service_requests", "performance", "learning")
@@ -95,6 +96,28 @@ class OutboxConfig:
     poll_seconds: float = 1.0
 
 
+@dataclass(frozen=True)
+class MetricsConfig:
+    """``/metrics`` for Prometheus: on its own listener (``bind``), else on the main app, where
+    a ``token`` protects it (required in production)."""
+
+    enabled: bool = True
+    token: str | None = None  # the bearer the scraper sends
+    bind: tuple[str, int] | None = None  # host and port of a listener serving only /metrics
+
+
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+@dataclass(frozen=True)
+class LoggingConfig:
+    """How log lines are written: readable text, or one JSON object per line."""
+
+    format: str = "text"
+    level: str = "INFO"
+
+
 # The subgraphs of the core systems (padu.schema.federation); each declared application is one too.
 CORE_SUBGRAPHS = ("population", "service_requests", "performance", "learning", "dashboard", "state")
 GATEWAY_SECRET_HEADER = "x-padu-gateway-secret"
@@ -134,6 +157,8 @@ class Config:
     audit_hash_key: str | None = None
     applications: tuple[ApplicationDecl, ...] = ()  # joined by declaration (padu.declared)
     federation: FederationConfig = FederationConfig()
+    metrics: MetricsConfig = MetricsConfig()
+    logging: LoggingConfig = LoggingConfig()
 
     @property
     def development(self) -> bool:
@@ -223,8 +248,8 @@ def _http(r: Reader) -> HttpConfig:
 def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> Config:
     """Validate parsed TOML into a Config; ``env`` supplies HOST and PORT overrides."""
     sections = (
-        "applications", "audit", "auth", "federation", "http", "limits", "outbox", "padu",
-        "server", "sources", "state",
+        "applications", "audit", "auth", "federation", "http", "limits", "logging", "metrics",
+        "outbox", "padu", "server", "sources", "state",
     )  # fmt: skip
     top = Reader(file, data, "", sections, env)
     padu_keys = ("demo_scale", "jp_required", "min_group_size", "mode", "region", "state_dir")
@@ -324,7 +349,43 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
         ),
         audit_hash_key=audit_key,
         federation=_federation(federation, applications, env),
-    )
+        metrics=_metrics(Reader(file, top.table_at("metrics"), "metrics.", _METRICS_KEYS, env),
+                         production),
+        logging=_logging(Reader(file, top.table_at("logging"), "logging.", _LOGGING_KEYS, env),
+                         production),
+    )  # fmt: skip
+
+
+_METRICS_KEYS = ("bind", "enabled", "token")
+_LOGGING_KEYS = ("format", "level")
+
+
+def _metrics(r: Reader, production: bool) -> MetricsConfig:
+    """``[metrics]``: in production, served only behind a token or on a listener of its own."""
+    token = r.string("token", "") or None
+    if token is not None and len(token.encode()) < 32:
+        raise r.fail("token", "must be at least 32 bytes (it is the scraper's password)")
+    bind = r.string("bind", "") or None
+    address = None
+    if bind is not None:
+        host, _, port = bind.rpartition(":")
+        if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise r.fail("bind", f"must be host:port, like 127.0.0.1:9464, got {bind!r}")
+        address = (host.strip("[]"), int(port))
+    enabled = r.boolean("enabled", not production or token is not None or bind is not None)
+    if enabled and production and token is None and address is None:
+        raise r.fail("enabled", "in production /metrics needs a token or a bind address of its own")
+    return MetricsConfig(enabled=enabled, token=token, bind=address)
+
+
+def _logging(r: Reader, production: bool) -> LoggingConfig:
+    kind = r.string("format", "json" if production else "text")
+    if kind not in LOG_FORMATS:
+        raise r.fail("format", f"must be one of {', '.join(LOG_FORMATS)}, got {kind!r}")
+    level = r.string("level", "INFO").upper()
+    if level not in LOG_LEVELS:
+        raise r.fail("level", f"must be one of {', '.join(LOG_LEVELS)}, got {level!r}")
+    return LoggingConfig(format=kind, level=level)
 
 
 def _federation(

@@ -18,12 +18,14 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from padu.background import Background
 from padu.config import Config
 from padu.errors import PaduError
+from padu.metrics import outbox_backlog
 from padu.sources import Sources
 from padu.sources.base import AlreadyApplied
 from padu.sources.outbox import Delivery, Effect
@@ -32,6 +34,7 @@ from padu.sources.performance_writes import Credit
 log = logging.getLogger("padu.dispatcher")
 
 BATCH = 50  # deliveries per round; each round first settles stale mutations
+MEASURE_SECONDS = 5.0  # the outbox's backlog is counted for the metrics at most this often
 
 Handler = Callable[[Sources, str, dict[str, Any]], Awaitable[None]]
 
@@ -83,6 +86,7 @@ class Dispatcher(Background):
         self.lease = slowest + 1.0
         self.settle_after = slowest + 2.0
         self._wake = asyncio.Event()
+        self._measured_at = -MEASURE_SECONDS
 
     def wake(self) -> None:
         """Deliver now: a mutation just committed effects."""
@@ -93,6 +97,7 @@ class Dispatcher(Background):
             try:
                 await self.settle()
                 busy = await self.deliver_due() == BATCH
+                await self.measure()
             except PaduError as exc:  # the state database itself is unreachable
                 log.warning("outbox paused: %s", exc)
                 busy = False
@@ -103,6 +108,12 @@ class Dispatcher(Background):
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.settings.poll_seconds)
                 self._wake.clear()
+
+    async def measure(self) -> None:
+        """The outbox's backlog in the metrics, counted at most every MEASURE_SECONDS."""
+        if time.monotonic() - self._measured_at >= MEASURE_SECONDS:
+            self._measured_at = time.monotonic()
+            outbox_backlog(*await self.sources.state.outbox.backlog())
 
     async def deliver_due(self) -> int:
         """Deliver what is due now, up to BATCH; returns how many deliveries were tried.

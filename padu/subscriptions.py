@@ -35,6 +35,7 @@ from strawberry.types.execution import PreExecutionError
 
 from padu.auth import Unauthenticated
 from padu.context import Context
+from padu.metrics import SUBSCRIPTIONS
 from padu.principal import by_address
 from padu.subscription_share import FELL_BEHIND, INCREMENTAL, Ended, Event, share_key
 
@@ -183,6 +184,7 @@ class PaduTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
         sees_as = self.context.scopes.sees_as
         key = share_key(operation.query, operation.operation_name, operation.variables, sees_as)
         start = self._start(operation)
+        SUBSCRIPTIONS.inc()
         try:
             async with shared.join(key, replays, self._stream_context, start) as events:
                 while not isinstance(item := await events.get(), Ended):
@@ -199,6 +201,8 @@ class PaduTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
             await operation.send_operation_message({"id": operation.id, "type": "complete"})
         except _OperationStreamClosed:
             return
+        finally:
+            SUBSCRIPTIONS.dec()
 
     def _stream_context(self) -> Context:
         """The context a shared stream executes in: this caller's view of the data, its own

@@ -10,8 +10,16 @@ from typing import Any
 import pytest
 
 import padu.config
-from padu.config import ConfigError, SourceConfig, load_config, parse_config
+from padu.config import (
+    ConfigError,
+    LoggingConfig,
+    MetricsConfig,
+    SourceConfig,
+    load_config,
+    parse_config,
+)
 from padu.region import load_region
+from tests.data import PRODUCTION
 
 FILE = "conf/padu.toml"
 UNSET = "PADU_TEST_SURELY_UNSET"
@@ -228,8 +236,8 @@ def test_bad_port_environment(port: str, reason: str) -> None:
         pytest.param(
             {"serverr": {}},
             "serverr",
-            "unknown key (known: applications, audit, auth, federation, http, limits, outbox, padu, server, "
-            "sources, state)",
+            "unknown key (known: applications, audit, auth, federation, http, limits, logging, "
+            "metrics, outbox, padu, server, sources, state)",
             id="unknown-top-level-key",
         ),
         pytest.param(
@@ -636,3 +644,37 @@ def test_an_application_source_of_any_kind_joins_the_core_ones() -> None:
     ]  # fmt: skip
     assert (config.sources["payments"].kind, config.sources["payments"].dsn) == ("mysql", None)
     assert config.applications == ()
+
+
+METRICS_TOKEN = "m" * 32
+
+
+def test_metrics_and_logging_defaults_follow_the_mode() -> None:
+    development = parse_config({}, FILE, ENV)
+    assert development.metrics == MetricsConfig(enabled=True, token=None, bind=None)
+    assert development.logging == LoggingConfig(format="text", level="INFO")
+    production = parse_config(PRODUCTION, FILE, ENV)
+    assert production.metrics.enabled is False  # until a token or a listener protects it
+    assert production.logging.format == "json"
+    protected = parse_config({**PRODUCTION, "metrics": {"token": METRICS_TOKEN}}, FILE, ENV)
+    assert protected.metrics == MetricsConfig(enabled=True, token=METRICS_TOKEN)
+    apart = parse_config({"metrics": {"bind": "0.0.0.0:9464"}, "logging": {"level": "debug"}},
+                         FILE, ENV)  # fmt: skip
+    assert apart.metrics.bind == ("0.0.0.0", 9464) and apart.logging.level == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("section", "reason"),
+    [
+        ({"metrics": {"token": "short"}}, "metrics.token: must be at least 32 bytes"),
+        ({"metrics": {"bind": "9464"}}, "metrics.bind: must be host:port"),
+        ({"metrics": {"bind": "localhost:99999"}}, "metrics.bind: must be host:port"),
+        ({"metrics": {"path": "/m"}}, "metrics.path: unknown key"),
+        ({"logging": {"format": "xml"}}, "logging.format: must be one of text, json"),
+        ({"logging": {"level": "loud"}}, "logging.level: must be one of"),
+        ({"logging": {"colour": True}}, "logging.colour: unknown key"),
+        ({**PRODUCTION, "metrics": {"enabled": True}}, "metrics.enabled: in production"),
+    ],
+)
+def test_bad_metrics_or_logging(section: dict[str, Any], reason: str) -> None:
+    assert f"{FILE}: {reason}" in error(section)

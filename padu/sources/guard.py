@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, nullcontext
 from typing import TypeVar
@@ -18,6 +19,7 @@ from typing import TypeVar
 from padu.config import SourceConfig
 from padu.errors import SourceTimeout, SourceUnavailable
 from padu.fairness import current_share
+from padu.metrics import round_trip, source_state
 from padu.sources.breaker import CircuitBreaker, CircuitOpen
 from padu.sources.trace import current_trace
 from padu.sources.transports.base import Faulty, NoConnection, TimedOut, Transport, Unreachable
@@ -39,22 +41,25 @@ class Guard:
         self.config = config
         self.transport = transport
         self.breaker = CircuitBreaker(config.breaker_failures, config.breaker_cooldown)
+        self.calls = 0  # under way, waiting for a connection or holding one (for metrics)
 
     async def run(
         self, operation: Callable[[], Awaitable[T]], *, read: bool, rows: Callable[[T], int]
     ) -> T:
         """``operation`` as one counted round trip; reads are retried on a broken connection."""
+        started = time.perf_counter()
         async with self.guarded():
             result = await self._retried(operation, self.config.retries if read else 0)
-        self.count(rows(result))
+        self.count(rows(result), started)
         return result
 
     @asynccontextmanager
     async def held(self) -> AsyncIterator[None]:
         """Guard a block that holds a connection (a transaction): one round trip, never retried."""
+        started = time.perf_counter()
         async with self.guarded(), self._slot():
             yield
-        self.count(0)
+        self.count(0, started)
 
     async def _retried(self, operation: Callable[[], Awaitable[T]], retries: int) -> T:
         # Reads change nothing, so trying one again after its connection broke (e.g. after
@@ -79,8 +84,9 @@ class Guard:
         share = current_share.get()
         return share.slot(self.name, self.config.pool_max) if share else nullcontext()
 
-    def count(self, rows: int) -> None:
-        """One round trip answered with ``rows`` rows, in the request's trace."""
+    def count(self, rows: int, started: float) -> None:
+        """One round trip answered with ``rows`` rows, in the request's trace and the metrics."""
+        round_trip(self.name, time.perf_counter() - started)
         trace = current_trace.get()
         if trace is not None:
             trace.record(self.name, rows)
@@ -99,6 +105,7 @@ class Guard:
             raise SourceUnavailable(
                 self.name, f"is failing; calls paused ({resting}) before a new try"
             ) from None
+        self._measured(1)
         try:
             yield
         except NoConnection:
@@ -121,4 +128,12 @@ class Guard:
         except BaseException:  # the source answered (an error of the query or the caller)
             self.breaker.succeeded()
             raise
-        self.breaker.succeeded()
+        else:
+            self.breaker.succeeded()
+        finally:
+            self._measured(-1)
+
+    def _measured(self, change: int) -> None:
+        """Count a call beginning (1) or ending (-1); show the pool and circuit in the metrics."""
+        self.calls += change
+        source_state(self.name, self.breaker.state.value, self.transport.in_use(), self.calls)

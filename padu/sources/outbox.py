@@ -283,6 +283,17 @@ class OutboxStore:
         )
         return int(rows[0]["n"])
 
+    async def backlog(self) -> tuple[int, int, float]:
+        """Deliveries pending, how many of them last failed, and the oldest one's age (seconds)."""
+        query = """
+            SELECT count(*) AS pending,
+                   count(*) FILTER (WHERE last_error IS NOT NULL) AS failing,
+                   coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS lag
+            FROM outbox WHERE status = 'pending'
+        """
+        row = (await self.source.fetch(query))[0]
+        return int(row["pending"]), int(row["failing"]), float(row["lag"])
+
 
 def _deliveries(statuses: Sequence[str], failing: bool) -> Where:
     clause = Where()

@@ -12,6 +12,7 @@ from importlib import resources
 import asyncpg
 
 from padu.config import SourceConfig
+from padu.metrics import audit_written
 from padu.sources.base import Source, Where, counted_page, page_with_total
 from padu.sources.outbox import OutboxStore
 from padu.sources.trace import current_trace
@@ -129,6 +130,7 @@ class StateSource(Source):
                         done.cancel()
                     raise
                 else:
+                    audit_written(sum(len(entries) for entries, _ in batch))
                     for _, done in batch:
                         if not done.done():
                             done.set_result(None)

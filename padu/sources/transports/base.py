@@ -77,6 +77,10 @@ class Transport(ABC):
     def busy(self) -> bool:
         """Whether every connection the transport may open is open and in use."""
 
+    @abstractmethod
+    def in_use(self) -> int:
+        """Connections (or requests, over HTTP) in use now; 0 before ``start``."""
+
     def started(self, handle: H | None) -> H:
         """``handle`` (a pool or client) once ``start`` has made it."""
         if handle is None:

@@ -79,6 +79,9 @@ class HttpTransport(Transport):
     def busy(self) -> bool:
         return self._in_flight >= self.config.pool_max
 
+    def in_use(self) -> int:
+        return self._in_flight
+
     async def request(
         self,
         method: str,

@@ -102,6 +102,10 @@ class MysqlTransport(SqlTransport):
         full: bool = pool.size >= pool.maxsize
         return full and pool.freesize == 0
 
+    def in_use(self) -> int:
+        pool = self._pool
+        return 0 if pool is None else int(pool.size - pool.freesize)
+
     @contextmanager
     def _translated(self) -> Iterator[None]:
         """The driver's errors as the engine-neutral ones; errors of the query pass."""

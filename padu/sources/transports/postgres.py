@@ -93,6 +93,10 @@ class PostgresTransport(SqlTransport):
         full: bool = pool.get_size() >= pool.get_max_size()
         return full and pool.get_idle_size() == 0
 
+    def in_use(self) -> int:
+        pool = self._pool
+        return 0 if pool is None else pool.get_size() - pool.get_idle_size()
+
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[asyncpg.Connection]:
         """A pooled connection; waiting for one is bounded by ``connect_timeout``."""
