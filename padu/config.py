@@ -19,7 +19,8 @@ from padu.source_config import SOURCE_KINDS, WEB_AUTH, SourceConfig, WebServiceC
 __all__ = [
     "DEFAULT_CONFIG", "DEMO_SCALES", "EXECUTORS", "MODES", "SOURCE_KINDS", "SOURCE_NAMES",
     "WEB_AUTH", "AuthConfig", "Config", "ConfigError", "HttpConfig", "LimitsConfig", "Mode",
-    "OutboxConfig", "SourceConfig", "WebServiceConfig", "load_config", "parse_config",
+    "OutboxConfig", "SourceConfig", "TracingConfig", "WebServiceConfig", "load_config",
+    "parse_config",
 ]  # fmt: skip
 
 SOURCE_NAMES = ("population", "service_requests", "performance", "learning")
@@ -95,6 +96,31 @@ class OutboxConfig:
     poll_seconds: float = 1.0
 
 
+@dataclass(frozen=True)
+class TracingConfig:
+    """OpenTelemetry traces (padu.tracing): off unless enabled, sent over OTLP/HTTP."""
+
+    enabled: bool = False
+    otlp_endpoint: str = "http://127.0.0.1:4318/v1/traces"
+    service_name: str = "padu"
+    sample_ratio: float = 1.0  # of traces started here; a caller's traceparent decides its own
+
+
+def _tracing(r: Reader) -> TracingConfig:
+    endpoint = r.string("otlp_endpoint", TracingConfig.otlp_endpoint).strip()
+    if not endpoint.startswith(("https://", "http://")):
+        raise r.fail("otlp_endpoint", f"must be an http(s) URL, got {endpoint!r}")
+    service_name = r.string("service_name", "padu").strip()
+    if not service_name:
+        raise r.fail("service_name", "must not be empty")
+    return TracingConfig(
+        enabled=r.boolean("enabled", False),
+        otlp_endpoint=endpoint,
+        service_name=service_name,
+        sample_ratio=float(r.number("sample_ratio", 1.0, minimum=0, maximum=1)),
+    )
+
+
 # The subgraphs of the core systems (padu.schema.federation); each declared application is one too.
 CORE_SUBGRAPHS = ("population", "service_requests", "performance", "learning", "dashboard", "state")
 GATEWAY_SECRET_HEADER = "x-padu-gateway-secret"
@@ -134,6 +160,7 @@ class Config:
     audit_hash_key: str | None = None
     applications: tuple[ApplicationDecl, ...] = ()  # joined by declaration (padu.declared)
     federation: FederationConfig = FederationConfig()
+    tracing: TracingConfig = TracingConfig()
 
     @property
     def development(self) -> bool:
@@ -224,7 +251,7 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
     """Validate parsed TOML into a Config; ``env`` supplies HOST and PORT overrides."""
     sections = (
         "applications", "audit", "auth", "federation", "http", "limits", "outbox", "padu",
-        "server", "sources", "state",
+        "server", "sources", "state", "tracing",
     )  # fmt: skip
     top = Reader(file, data, "", sections, env)
     padu_keys = ("demo_scale", "jp_required", "min_group_size", "mode", "region", "state_dir")
@@ -297,6 +324,8 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
     federation = Reader(
         file, top.table_at("federation"), "federation.", ("gateway_secret", "subgraph"), env
     )
+    tracing_keys = ("enabled", "otlp_endpoint", "sample_ratio", "service_name")
+    tracing = Reader(file, top.table_at("tracing"), "tracing.", tracing_keys, env)
     base = Path(file).parent if file != "(defaults)" else Path.cwd()
     return Config(
         file=file,
@@ -324,6 +353,7 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
         ),
         audit_hash_key=audit_key,
         federation=_federation(federation, applications, env),
+        tracing=_tracing(tracing),
     )
 
 

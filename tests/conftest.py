@@ -24,6 +24,7 @@ import httpx
 import pytest
 import pytest_asyncio
 import uvicorn
+from opentelemetry.sdk.trace.export import SpanExporter
 from starlette.applications import Starlette
 
 from padu.access.scopes import Scopes
@@ -197,9 +198,12 @@ def loaders(sources: Sources) -> Loaders:
 
 
 @asynccontextmanager
-async def serving(config: Config, dsns: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client to a running Padu app (lifespan included) over ``dsns``."""
-    app = create_app(config, dsns)
+async def serving(
+    config: Config, dsns: dict[str, str], spans: SpanExporter | None = None
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client to a running Padu app (lifespan included) over ``dsns``; its trace spans
+    (with ``[tracing] enabled``) go to ``spans``."""
+    app = create_app(config, dsns, spans)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://padu.test") as http:

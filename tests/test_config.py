@@ -229,7 +229,7 @@ def test_bad_port_environment(port: str, reason: str) -> None:
             {"serverr": {}},
             "serverr",
             "unknown key (known: applications, audit, auth, federation, http, limits, outbox, padu, server, "
-            "sources, state)",
+            "sources, state, tracing)",
             id="unknown-top-level-key",
         ),
         pytest.param(

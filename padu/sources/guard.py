@@ -21,6 +21,7 @@ from padu.fairness import current_share
 from padu.sources.breaker import CircuitBreaker, CircuitOpen
 from padu.sources.trace import current_trace
 from padu.sources.transports.base import Faulty, NoConnection, TimedOut, Transport, Unreachable
+from padu.tracing import round_trip
 
 log = logging.getLogger("padu.sources")
 T = TypeVar("T")
@@ -41,20 +42,31 @@ class Guard:
         self.breaker = CircuitBreaker(config.breaker_failures, config.breaker_cooldown)
 
     async def run(
-        self, operation: Callable[[], Awaitable[T]], *, read: bool, rows: Callable[[T], int]
+        self,
+        operation: Callable[[], Awaitable[T]],
+        *,
+        read: bool,
+        rows: Callable[[T], int],
+        statement: str | None = None,
     ) -> T:
-        """``operation`` as one counted round trip; reads are retried on a broken connection."""
-        async with self.guarded():
-            result = await self._retried(operation, self.config.retries if read else 0)
-        self.count(rows(result))
+        """``operation`` as one counted round trip; reads are retried on a broken connection.
+
+        ``statement`` (SQL with ``$n`` parameters, or a web call's method and path template,
+        never a value) describes the round trip in its trace span.
+        """
+        with round_trip(self.name, self.transport.kind, statement):
+            async with self.guarded():
+                result = await self._retried(operation, self.config.retries if read else 0)
+            self.count(rows(result))
         return result
 
     @asynccontextmanager
     async def held(self) -> AsyncIterator[None]:
         """Guard a block that holds a connection (a transaction): one round trip, never retried."""
-        async with self.guarded(), self._slot():
-            yield
-        self.count(0)
+        with round_trip(self.name, self.transport.kind, None):
+            async with self.guarded(), self._slot():
+                yield
+            self.count(0)
 
     async def _retried(self, operation: Callable[[], Awaitable[T]], retries: int) -> T:
         # Reads change nothing, so trying one again after its connection broke (e.g. after
