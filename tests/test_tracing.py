@@ -4,6 +4,8 @@ data in any attribute; nothing recorded with tracing off."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
@@ -15,13 +17,15 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
+from websockets.asyncio.client import connect
 
 from padu import tracing
 from padu.config import Config, ConfigError, TracingConfig, parse_config
 from padu.principal import Role
 from padu.sources.transports.shape import Shape
-from tests.conftest import ADMIN_ID, TEST_SETTINGS, bearer, serving
-from tests.data import PERSONAL, RUDI
+from tests.api.subscribing import CHANGES, RESOLVE, Socket, listening
+from tests.conftest import ADMIN_ID, TEST_SETTINGS, bearer, eventually, served, serving
+from tests.data import AGUS, PERSONAL, RUDI
 from tests.sources.test_transport_http import Health, health_config
 from tests.sources.web_service import RESIDENTS, Behaviour, web_service
 
@@ -219,3 +223,38 @@ def test_tracing_is_configured_in_its_section() -> None:
         parse_config({"tracing": {"otlp_endpoint": "collector:4318"}}, "padu.toml", {})
     with pytest.raises(ConfigError, match=r"tracing\.colour"):
         parse_config({"tracing": {"colour": "blue"}}, "padu.toml", {})
+
+
+async def test_a_mutation_its_delivery_and_the_subscription_event_are_spans(
+    server_dsn: str, exporter: InMemorySpanExporter
+) -> None:
+    config = replace(parse_config(TEST_SETTINGS, "test.toml", {}), tracing=ON)
+    async with served(server_dsn, config, exporter) as padu:
+        ws = await connect(padu.ws_url, subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]
+        try:
+            init = {"type": "connection_init", "payload": bearer(config, Role.ADMIN, ADMIN_ID)}
+            await ws.send(json.dumps(init))
+            admin = Socket(ws)
+            assert (await admin.receive())["type"] == "connection_ack"
+            await admin.subscribe(CHANGES, {"f": {"kind": ["STATUS_CHANGED"]}})
+            await listening(padu)
+            body = await padu.ask(RESOLVE, {"id": "2"}, (Role.OFFICER, AGUS))
+            assert body["data"]["resolveServiceRequest"]["errors"] == [], body
+            assert (await admin.receive())["type"] == "next"
+            names = await eventually(
+                lambda: asyncio.sleep(0, {s.name for s in exporter.get_finished_spans()}),
+                lambda seen: "deliver credit_activity" in seen,
+            )
+        finally:
+            await ws.close()
+    spans = exporter.get_finished_spans()
+    assert "deliver credit_activity" in names
+    (mutation,) = [s for s in spans if s.name.startswith("mutation")]
+    assert mutation.attributes is not None and mutation.attributes["padu.role"] == "officer"
+    (event,) = [s for s in spans if s.name.startswith("subscription")]
+    assert event.attributes is not None and event.attributes["padu.role"] == "admin"
+    (delivery,) = [s for s in spans if s.name == "deliver credit_activity"]
+    assert delivery.attributes == {"padu.effect": "credit_activity"}
+    assert any(s.parent and s.parent.span_id == delivery.context.span_id for s in spans)  # type: ignore[union-attr]
+    for span in spans:
+        assert AGUS not in repr(dict(span.attributes or {})) + span.name
