@@ -8,6 +8,7 @@ import logging
 import os
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -15,6 +16,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 
+from padu import tracing
 from padu.access.audit import audit_key
 from padu.auth import Authenticator
 from padu.config import Config, load_config
@@ -33,6 +35,9 @@ from padu.sources.demo.applications import seed_application, seed_web_applicatio
 from padu.sources.hosting import source_dsns, unseeded, unseeded_applications
 from padu.sources.service_request_changes import ChangeFeed
 from padu.view import PaduGraphQL
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace.export import SpanExporter
 
 log = logging.getLogger("padu")
 
@@ -99,8 +104,13 @@ async def seed_if_empty(config: Config, dsns: Mapping[str, str]) -> None:
                 log.warning("%s; the %s demo data was not seeded", exc, app.name)
 
 
-def create_app(config: Config, dsns: Mapping[str, str] | None = None) -> Starlette:
-    """Padu as an ASGI app; without ``dsns`` the sources are found (and seeded) from ``config``."""
+def create_app(
+    config: Config, dsns: Mapping[str, str] | None = None, spans: SpanExporter | None = None
+) -> Starlette:
+    """Padu as an ASGI app; without ``dsns`` the sources are found (and seeded) from ``config``.
+
+    With ``[tracing] enabled``, spans go to ``spans`` (tests), else to the OTLP endpoint.
+    """
     install_redaction()
 
     @asynccontextmanager
@@ -151,6 +161,8 @@ def create_app(config: Config, dsns: Mapping[str, str] | None = None) -> Starlet
         listener = None
         if config.metrics.enabled and config.metrics.bind and MULTIPROC_ENV not in os.environ:
             listener = serve_separately(config.metrics)
+        if config.tracing.enabled:
+            tracing.start(config.tracing, spans)
         try:
             yield
         finally:
@@ -161,11 +173,13 @@ def create_app(config: Config, dsns: Mapping[str, str] | None = None) -> Starlet
             await changes.stop()
             await dispatcher.stop()
             await sources.stop()
+            tracing.stop()
 
     endpoint = Observed(GraphQLEndpoint())  # metrics and the access log (padu.metrics)
+    graphql = tracing.traced_requests(endpoint, config.tracing)  # a span per request, if on
     routes = [
         Route("/", home),
-        Route("/graphql", endpoint, methods=["GET", "POST"]),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", endpoint),
         Route("/healthz", healthz),
         *dashboard_routes(),

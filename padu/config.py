@@ -19,8 +19,8 @@ from padu.source_config import SOURCE_KINDS, WEB_AUTH, SourceConfig, WebServiceC
 __all__ = [
     "DEFAULT_CONFIG", "DEMO_SCALES", "EXECUTORS", "MODES", "SOURCE_KINDS", "SOURCE_NAMES",
     "WEB_AUTH", "AuthConfig", "Config", "ConfigError", "HttpConfig", "LimitsConfig",
-    "LoggingConfig", "MetricsConfig", "Mode", "OutboxConfig", "SourceConfig", "WebServiceConfig",
-    "load_config", "parse_config",
+    "LoggingConfig", "MetricsConfig", "Mode", "OutboxConfig", "SourceConfig", "TracingConfig",
+    "WebServiceConfig", "load_config", "parse_config",
 ]  # fmt: skip
 
 SOURCE_NAMES = ("population", "service_requests", "performance", "learning")
@@ -118,6 +118,31 @@ class LoggingConfig:
     level: str = "INFO"
 
 
+@dataclass(frozen=True)
+class TracingConfig:
+    """OpenTelemetry traces (padu.tracing): off unless enabled, sent over OTLP/HTTP."""
+
+    enabled: bool = False
+    otlp_endpoint: str = "http://127.0.0.1:4318/v1/traces"
+    service_name: str = "padu"
+    sample_ratio: float = 1.0  # of traces started here; a caller's traceparent decides its own
+
+
+def _tracing(r: Reader) -> TracingConfig:
+    endpoint = r.string("otlp_endpoint", TracingConfig.otlp_endpoint).strip()
+    if not endpoint.startswith(("https://", "http://")):
+        raise r.fail("otlp_endpoint", f"must be an http(s) URL, got {endpoint!r}")
+    service_name = r.string("service_name", "padu").strip()
+    if not service_name:
+        raise r.fail("service_name", "must not be empty")
+    return TracingConfig(
+        enabled=r.boolean("enabled", False),
+        otlp_endpoint=endpoint,
+        service_name=service_name,
+        sample_ratio=float(r.number("sample_ratio", 1.0, minimum=0, maximum=1)),
+    )
+
+
 # The subgraphs of the core systems (padu.schema.federation); each declared application is one too.
 CORE_SUBGRAPHS = ("population", "service_requests", "performance", "learning", "dashboard", "state")
 GATEWAY_SECRET_HEADER = "x-padu-gateway-secret"
@@ -159,6 +184,7 @@ class Config:
     federation: FederationConfig = FederationConfig()
     metrics: MetricsConfig = MetricsConfig()
     logging: LoggingConfig = LoggingConfig()
+    tracing: TracingConfig = TracingConfig()
 
     @property
     def development(self) -> bool:
@@ -249,7 +275,7 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
     """Validate parsed TOML into a Config; ``env`` supplies HOST and PORT overrides."""
     sections = (
         "applications", "audit", "auth", "federation", "http", "limits", "logging", "metrics",
-        "outbox", "padu", "server", "sources", "state",
+        "outbox", "padu", "server", "sources", "state", "tracing",
     )  # fmt: skip
     top = Reader(file, data, "", sections, env)
     padu_keys = ("demo_scale", "jp_required", "min_group_size", "mode", "region", "state_dir")
@@ -322,6 +348,8 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
     federation = Reader(
         file, top.table_at("federation"), "federation.", ("gateway_secret", "subgraph"), env
     )
+    tracing_keys = ("enabled", "otlp_endpoint", "sample_ratio", "service_name")
+    tracing = Reader(file, top.table_at("tracing"), "tracing.", tracing_keys, env)
     base = Path(file).parent if file != "(defaults)" else Path.cwd()
     return Config(
         file=file,
@@ -353,6 +381,7 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
                          production),
         logging=_logging(Reader(file, top.table_at("logging"), "logging.", _LOGGING_KEYS, env),
                          production),
+        tracing=_tracing(tracing),
     )  # fmt: skip
 
 

@@ -30,6 +30,7 @@ from padu.sources import Sources
 from padu.sources.base import AlreadyApplied
 from padu.sources.outbox import Delivery, Effect
 from padu.sources.performance_writes import Credit
+from padu.tracing import delivery as traced_delivery
 
 log = logging.getLogger("padu.dispatcher")
 
@@ -134,7 +135,8 @@ class Dispatcher(Background):
     async def deliver(self, delivery: Delivery) -> None:
         outbox = self.sources.state.outbox
         try:
-            await HANDLERS[delivery.kind](self.sources, delivery.effect_key, delivery.payload)
+            with traced_delivery(delivery.kind):
+                await HANDLERS[delivery.kind](self.sources, delivery.effect_key, delivery.payload)
         except AlreadyApplied:
             pass  # delivered before: its key is in the target already
         except Exception as exc:  # keep retrying; the reason is shown through SyncStatus

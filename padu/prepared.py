@@ -43,6 +43,7 @@ from padu.access.extension import AccessControl, begin_operation
 from padu.cost import Sizes
 from padu.limits import limit_refusals, without_suggestion
 from padu.schema.input_checks import variable_refusals
+from padu.tracing import operation as traced_operation
 from padu.validation_cache import valid_document
 
 if TYPE_CHECKING:
@@ -105,8 +106,10 @@ class PreparedQueries:
         view = self.view
         sub_response = await view.get_sub_response(request)
         context = await view.get_context(request, sub_response)
+        operation_name = _operation_name(document, name)
+        traced_operation(operation_name, "query")
         try:
-            await begin_operation(context, _operation_name(document, name))
+            await begin_operation(context, operation_name)
         except Exception:  # the general path reports it as it always has
             return None
         executed = execute(

@@ -38,6 +38,7 @@ from padu.context import Context
 from padu.metrics import SUBSCRIPTIONS
 from padu.principal import by_address
 from padu.subscription_share import FELL_BEHIND, INCREMENTAL, Ended, Event, share_key
+from padu.tracing import event as traced_event
 
 if TYPE_CHECKING:
     from strawberry.schema.schema import StreamResult
@@ -227,6 +228,12 @@ class PaduTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
         self, operation: Operation[Context, None], event: Event, name: str | None
     ) -> None:
         """Audit the event for this connection's caller, then send it."""
+        with traced_event(name, self.context.scopes.principal.role.value):
+            await self._audit_and_send(operation, event, name)
+
+    async def _audit_and_send(
+        self, operation: Operation[Context, None], event: Event, name: str | None
+    ) -> None:
         context = self.context
         entries = event.noted.entries_for(context.scopes.principal, context.request_id, name)
         refusal = await self.view.audited(context, entries)

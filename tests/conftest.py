@@ -24,6 +24,7 @@ import httpx
 import pytest
 import pytest_asyncio
 import uvicorn
+from opentelemetry.sdk.trace.export import SpanExporter
 from starlette.applications import Starlette
 
 from padu.access.scopes import Scopes
@@ -197,9 +198,12 @@ def loaders(sources: Sources) -> Loaders:
 
 
 @asynccontextmanager
-async def serving(config: Config, dsns: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client to a running Padu app (lifespan included) over ``dsns``."""
-    app = create_app(config, dsns)
+async def serving(
+    config: Config, dsns: dict[str, str], spans: SpanExporter | None = None
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client to a running Padu app (lifespan included) over ``dsns``; its trace spans
+    (with ``[tracing] enabled``) go to ``spans``."""
+    app = create_app(config, dsns, spans)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://padu.test") as http:
@@ -207,10 +211,12 @@ async def serving(config: Config, dsns: dict[str, str]) -> AsyncIterator[httpx.A
 
 
 @asynccontextmanager
-async def on_a_port(config: Config, dsns: dict[str, str]) -> AsyncIterator[str]:
+async def on_a_port(
+    config: Config, dsns: dict[str, str], spans: SpanExporter | None = None
+) -> AsyncIterator[str]:
     """Padu under uvicorn on a free local port (WebSockets and browsers need a real one)."""
     port = free_port()
-    app = create_app(config, dsns)
+    app = create_app(config, dsns, spans)
     settings = uvicorn_config(config, app, host="127.0.0.1", port=port, log_level="warning")
     address = f"127.0.0.1:{port}"
     async with uvicorn_serving(settings):
@@ -269,12 +275,14 @@ class Served:
 
 
 @asynccontextmanager
-async def served(server_dsn: str, config: Config) -> AsyncIterator[Served]:
+async def served(
+    server_dsn: str, config: Config, spans: SpanExporter | None = None
+) -> AsyncIterator[Served]:
     """``on_a_port`` over fresh databases (dropped afterwards)."""
     dsns = await fresh_databases(server_dsn)
     try:
         async with (
-            on_a_port(config, dsns) as address,
+            on_a_port(config, dsns, spans) as address,
             httpx.AsyncClient(base_url=f"http://{address}") as http,
         ):
             yield Served(address, config, dsns, http)

@@ -18,6 +18,7 @@ from strawberry.extensions import SchemaExtension
 from padu.access.gate import Forbidden, gate
 from padu.access.policy import Decision, Viewer
 from padu.principal import Role
+from padu.tracing import operation as traced_operation
 
 if TYPE_CHECKING:
     from padu.context import Context
@@ -76,7 +77,9 @@ class AccessControl(SchemaExtension):
     """
 
     async def on_execute(self) -> AsyncIterator[None]:
-        await begin_operation(self.execution_context.context, self.execution_context.operation_name)
+        executing = self.execution_context
+        traced_operation(executing.operation_name, executing.operation_type.value)
+        await begin_operation(executing.context, executing.operation_name)
         yield
 
     def resolve(

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 from aiodataloader import DataLoader
 
 from padu.sources.base import Ranked
+from padu.tracing import traced_batches
 
 if TYPE_CHECKING:
     from padu.access.scopes import Scopes
@@ -33,6 +34,7 @@ class SourceLoader:
         super().__init__()
         self.source = source
         self.scopes = scopes
+        self.batch_load_fn = traced_batches(type(self).__name__, self.batch_load_fn)  # type: ignore[has-type]
 
 
 class ByKeyLoader(SourceLoader, DataLoader[K, V | None], Generic[K, V]):

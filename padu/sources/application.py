@@ -132,7 +132,9 @@ class WebApplicationSource(ApplicationSource):
             answer = await web.read(reader.endpoint.path, params=reader.query(equal, after, limit))
             return reader.listed(answer)
 
-        return await self.guard.run(call, read=True, rows=lambda listed: len(listed[0]))
+        return await self.guard.run(
+            call, read=True, rows=lambda listed: len(listed[0]), statement=reader.list_call
+        )
 
     async def pages(
         self,
@@ -155,7 +157,7 @@ class WebApplicationSource(ApplicationSource):
                 body = reader.search(parent, parents, equal, after, limit)
                 return reader.grouped(await web.read(batch, body=body))
 
-            found = await self.guard.run(call, read=True, rows=_items)
+            found = await self.guard.run(call, read=True, rows=_items, statement=reader.search_call)
         else:
             in_flight = asyncio.Semaphore(web.service.max_concurrent)
 

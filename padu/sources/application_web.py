@@ -96,6 +96,9 @@ class WebType:
             (f.name, tuple(f.column.split(".")), f.type or "String") for f in declared.fields
         ]
         self.required = {declared.key, declared.order}
+        # The calls as traces name them: method and path, never a parameter's value.
+        self.list_call = f"GET {self.endpoint.path}"
+        self.search_call = f"POST {self.endpoint.batch}"
 
     def member(self, field: str) -> str:
         """The query parameter of ``field`` (the declaration ensures it has one when asked)."""

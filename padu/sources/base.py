@@ -74,12 +74,16 @@ class Source:
         on a broken connection is retried (``retries``, default once); writes never are.
         """
         sql = self.sql
-        return await self.guard.run(lambda: sql.fetch(query, args), read=True, rows=len)
+        return await self.guard.run(
+            lambda: sql.fetch(query, args), read=True, rows=len, statement=query
+        )
 
     async def fetch_dicts(self, query: str, *args: Any) -> list[dict[str, Any]]:
         """``fetch`` for portable SQL (``$1, $2, ...`` on every SQL kind), rows as dicts."""
         sql = self.sql
-        return await self.guard.run(lambda: sql.fetch_dicts(query, args), read=True, rows=len)
+        return await self.guard.run(
+            lambda: sql.fetch_dicts(query, args), read=True, rows=len, statement=query
+        )
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Any]:
@@ -119,7 +123,9 @@ class Source:
     async def get(self, path: str) -> Any | None:
         """The JSON answer to GET ``path`` as one counted round trip; None for 404."""
         web = self.web
-        return await self.guard.run(lambda: web.get(path), read=True, rows=_answered)
+        return await self.guard.run(
+            lambda: web.get(path), read=True, rows=_answered, statement="GET"
+        )
 
     async def fetch_keys(
         self, keys: Sequence[str], shape: Shape, *, path: str | None = None
@@ -134,14 +140,20 @@ class Source:
         batch = "{key}" not in path if path else web.service.batch_path is not None
         if batch:
             return await self.guard.run(
-                lambda: web.batch(keys, shape, path), read=web.service.batch_safe, rows=_found
+                lambda: web.batch(keys, shape, path),
+                read=web.service.batch_safe,
+                rows=_found,
+                statement=f"POST {path or web.service.batch_path}",
             )
         in_flight = asyncio.Semaphore(web.service.max_concurrent)
 
         async def one(key: str) -> dict[str, Any] | None:
             async with in_flight:
                 return await self.guard.run(
-                    lambda: web.one(key, shape, path), read=True, rows=_answered
+                    lambda: web.one(key, shape, path),
+                    read=True,
+                    rows=_answered,
+                    statement=f"GET {path or web.service.item_path}",
                 )
 
         answers = await asyncio.gather(*(one(key) for key in keys), return_exceptions=True)
@@ -153,7 +165,9 @@ class Source:
     async def post(self, path: str, body: Any, *, key: str) -> Any:
         """One keyed write (never retried); AlreadyApplied if the service had ``key`` before."""
         web = self.web
-        return await self.guard.run(lambda: web.post(path, body, key), read=False, rows=_answered)
+        return await self.guard.run(
+            lambda: web.post(path, body, key), read=False, rows=_answered, statement=f"POST {path}"
+        )
 
 
 def _answered(answer: Any) -> int:

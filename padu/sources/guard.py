@@ -23,6 +23,7 @@ from padu.metrics import round_trip, source_state
 from padu.sources.breaker import CircuitBreaker, CircuitOpen
 from padu.sources.trace import current_trace
 from padu.sources.transports.base import Faulty, NoConnection, TimedOut, Transport, Unreachable
+from padu.tracing import round_trip
 
 log = logging.getLogger("padu.sources")
 T = TypeVar("T")
@@ -44,22 +45,33 @@ class Guard:
         self.calls = 0  # under way, waiting for a connection or holding one (for metrics)
 
     async def run(
-        self, operation: Callable[[], Awaitable[T]], *, read: bool, rows: Callable[[T], int]
+        self,
+        operation: Callable[[], Awaitable[T]],
+        *,
+        read: bool,
+        rows: Callable[[T], int],
+        statement: str | None = None,
     ) -> T:
-        """``operation`` as one counted round trip; reads are retried on a broken connection."""
+        """``operation`` as one counted round trip; reads are retried on a broken connection.
+
+        ``statement`` (SQL with ``$n`` parameters, or a web call's method and path template,
+        never a value) describes the round trip in its trace span.
+        """
         started = time.perf_counter()
-        async with self.guarded():
-            result = await self._retried(operation, self.config.retries if read else 0)
-        self.count(rows(result), started)
+        with round_trip(self.name, self.transport.kind, statement):
+            async with self.guarded():
+                result = await self._retried(operation, self.config.retries if read else 0)
+            self.count(rows(result), started)
         return result
 
     @asynccontextmanager
     async def held(self) -> AsyncIterator[None]:
         """Guard a block that holds a connection (a transaction): one round trip, never retried."""
         started = time.perf_counter()
-        async with self.guarded(), self._slot():
-            yield
-        self.count(0, started)
+        with round_trip(self.name, self.transport.kind, None):
+            async with self.guarded(), self._slot():
+                yield
+            self.count(0, started)
 
     async def _retried(self, operation: Callable[[], Awaitable[T]], retries: int) -> T:
         # Reads change nothing, so trying one again after its connection broke (e.g. after

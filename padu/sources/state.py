@@ -16,6 +16,7 @@ from padu.metrics import audit_written
 from padu.sources.base import Source, Where, counted_page, page_with_total
 from padu.sources.outbox import OutboxStore
 from padu.sources.trace import current_trace
+from padu.tracing import round_trip
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +111,8 @@ class StateSource(Source):
         if self._writer is None:
             # In a context of its own: the round trip is not the first caller's alone.
             self._writer = asyncio.create_task(self._write_waiting(), context=Context())
-        await done
+        with round_trip(self.name, self.transport.kind, None):  # the shared write it waits for
+            await done
         trace = current_trace.get()
         if trace is not None:
             trace.record(self.name, 0)

@@ -38,11 +38,13 @@ class Behaviour:
     max_in_flight: int = 0
     written: dict[str, Any] = field(default_factory=dict)  # Idempotency-Key -> body
     credentials: list[str] = field(default_factory=list)
+    traceparents: list[str | None] = field(default_factory=list)  # W3C header of each call
 
 
 def service(behaviour: Behaviour) -> Starlette:
     async def answering(request: Request, answer: Any, status: int = 200) -> Response:
         behaviour.hits[f"{request.method} {request.url.path}"] += 1
+        behaviour.traceparents.append(request.headers.get("traceparent"))
         behaviour.credentials.append(
             request.headers.get("authorization") or request.headers.get("x-dinkes-key") or ""
         )

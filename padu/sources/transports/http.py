@@ -26,6 +26,7 @@ from padu.sources.transports.base import (
     Unreachable,
 )
 from padu.sources.transports.shape import Shape
+from padu.tracing import with_traceparent
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
@@ -95,7 +96,7 @@ class HttpTransport(Transport):
         self._in_flight += 1
         try:
             response = await self.client.request(
-                method, path, json=json, headers=headers, params=params
+                method, path, json=json, headers=with_traceparent(headers), params=params
             )
         except httpx.PoolTimeout:
             raise NoConnection() from None
