@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from padu.config_reader import ConfigError, Reader
 from padu.declared.declaration import ApplicationDecl, DeclarationError, parse_applications
+from padu.persisted import PERSISTED_MODES, PersistedDocument, PersistedMode, load_manifest
 from padu.region import Region, UnknownRegion, load_region
 from padu.source_config import SOURCE_KINDS, WEB_AUTH, SourceConfig, WebServiceConfig, parse_source
 
@@ -19,7 +20,8 @@ from padu.source_config import SOURCE_KINDS, WEB_AUTH, SourceConfig, WebServiceC
 __all__ = [
     "DEFAULT_CONFIG", "DEMO_SCALES", "EXECUTORS", "MODES", "SOURCE_KINDS", "SOURCE_NAMES",
     "WEB_AUTH", "AuthConfig", "Config", "ConfigError", "HttpConfig", "LimitsConfig", "Mode",
-    "OutboxConfig", "SourceConfig", "WebServiceConfig", "load_config", "parse_config",
+    "OutboxConfig", "PersistedQueriesConfig", "SourceConfig", "WebServiceConfig", "load_config",
+    "parse_config",
 ]  # fmt: skip
 
 SOURCE_NAMES = ("population", "service_requests", "performance", "learning")
@@ -95,6 +97,15 @@ class OutboxConfig:
     poll_seconds: float = 1.0
 
 
+@dataclass(frozen=True)
+class PersistedQueriesConfig:
+    """Operations named by hash (padu.persisted): learned as they come, or a trusted list only."""
+
+    mode: PersistedMode = "automatic"
+    manifest: str | None = None  # the trusted documents' file, resolved
+    documents: tuple[PersistedDocument, ...] = ()
+
+
 # The subgraphs of the core systems (padu.schema.federation); each declared application is one too.
 CORE_SUBGRAPHS = ("population", "service_requests", "performance", "learning", "dashboard", "state")
 GATEWAY_SECRET_HEADER = "x-padu-gateway-secret"
@@ -134,6 +145,7 @@ class Config:
     audit_hash_key: str | None = None
     applications: tuple[ApplicationDecl, ...] = ()  # joined by declaration (padu.declared)
     federation: FederationConfig = FederationConfig()
+    persisted_queries: PersistedQueriesConfig = PersistedQueriesConfig()
 
     @property
     def development(self) -> bool:
@@ -224,7 +236,7 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
     """Validate parsed TOML into a Config; ``env`` supplies HOST and PORT overrides."""
     sections = (
         "applications", "audit", "auth", "federation", "http", "limits", "outbox", "padu",
-        "server", "sources", "state",
+        "persisted_queries", "server", "sources", "state",
     )  # fmt: skip
     top = Reader(file, data, "", sections, env)
     padu_keys = ("demo_scale", "jp_required", "min_group_size", "mode", "region", "state_dir")
@@ -298,6 +310,9 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
         file, top.table_at("federation"), "federation.", ("gateway_secret", "subgraph"), env
     )
     base = Path(file).parent if file != "(defaults)" else Path.cwd()
+    persisted = Reader(
+        file, top.table_at("persisted_queries"), "persisted_queries.", ("manifest", "mode"), env
+    )
     return Config(
         file=file,
         mode=mode,  # type: ignore[arg-type]
@@ -324,6 +339,7 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
         ),
         audit_hash_key=audit_key,
         federation=_federation(federation, applications, env),
+        persisted_queries=_persisted_queries(persisted, base),
     )
 
 
@@ -339,6 +355,24 @@ def _federation(
     if secret is not None and len(secret.encode()) < 32:
         raise r.fail("gateway_secret", "must be at least 32 bytes (it is the gateway's password)")
     return FederationConfig(subgraph=subgraph, gateway_secret=secret)
+
+
+def _persisted_queries(r: Reader, base: Path) -> PersistedQueriesConfig:
+    """``[persisted_queries]``: ``trusted`` when a manifest is given, else ``automatic``."""
+    manifest = r.string("manifest", "") or None
+    mode = r.string("mode", "trusted" if manifest else "automatic")
+    if mode not in PERSISTED_MODES:
+        raise r.fail("mode", f"must be one of {', '.join(PERSISTED_MODES)}, got {mode!r}")
+    if mode == "trusted" and manifest is None:
+        raise r.fail("manifest", 'is required with mode = "trusted" (the allowed operations)')
+    if mode != "trusted" and manifest is not None:
+        raise r.fail("manifest", f'is read only with mode = "trusted", not {mode!r}')
+    if manifest is None:
+        return PersistedQueriesConfig(mode=mode)  # type: ignore[arg-type]
+    path = (base / manifest).resolve()
+    if not path.is_file():
+        raise r.fail("manifest", f"no file {str(path)!r}")
+    return PersistedQueriesConfig(mode="trusted", manifest=str(path), documents=load_manifest(path))
 
 
 def load_config(env: Mapping[str, str] | None = None) -> Config:

@@ -228,8 +228,8 @@ def test_bad_port_environment(port: str, reason: str) -> None:
         pytest.param(
             {"serverr": {}},
             "serverr",
-            "unknown key (known: applications, audit, auth, federation, http, limits, outbox, padu, server, "
-            "sources, state)",
+            "unknown key (known: applications, audit, auth, federation, http, limits, outbox, padu, "
+            "persisted_queries, server, sources, state)",
             id="unknown-top-level-key",
         ),
         pytest.param(
