@@ -23,6 +23,7 @@ from padu.errors import PaduError
 from padu.logs import install_redaction
 from padu.middleware import hardening_middleware
 from padu.pages import dashboard_routes
+from padu.persisted import check_trusted
 from padu.schema.build import build_schema
 from padu.sources import Sources
 from padu.sources.base import Source
@@ -111,6 +112,7 @@ def create_app(config: Config, dsns: Mapping[str, str] | None = None) -> Starlet
             await sources.state.migrate()
             # A declaration its source contradicts stops start-up here, before anything runs.
             schema = build_schema(config, await field_kinds(config, sources.applications))
+            check_trusted(config.persisted_queries, schema._schema)  # a bad manifest stops here
         except BaseException:
             await sources.stop()
             raise

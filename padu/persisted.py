@@ -105,11 +105,9 @@ def _hash_of(persisted: object) -> str:
 class PersistedQueries:
     """Finds each request's document: as sent, or by its hash (from the store or manifest)."""
 
-    def __init__(self, config: PersistedQueriesConfig, schema: GraphQLSchema) -> None:
+    def __init__(self, config: PersistedQueriesConfig) -> None:
         self.mode = config.mode
         self.trusted = {document.hash: document.text for document in config.documents}
-        if self.mode == "trusted":
-            check_documents(schema, config.manifest or "", config.documents)
         self.learned: Lru[str, str] = Lru(MAX_LEARNED)
         self.by_hash = 0  # requests whose document was found by its hash (tests, diagnostics)
 
@@ -210,15 +208,13 @@ def _apollo_entries(file: str, data: dict[str, object]) -> list[tuple[str, objec
     return entries
 
 
-def check_documents(
-    schema: GraphQLSchema, file: str, documents: tuple[PersistedDocument, ...]
-) -> None:
+def check_trusted(config: PersistedQueriesConfig, schema: GraphQLSchema) -> None:
     """Refuse start-up, naming the operation, when a trusted document is not valid."""
-    for document in documents:
+    for document in config.documents:
         try:
             errors = validate(schema, parse(document.text))
         except GraphQLError as exc:
             errors = [exc]
         if errors:
             reason = f"not valid against the schema: {errors[0].message}"
-            raise ConfigError(file, document.key, reason)
+            raise ConfigError(config.manifest or "(manifest)", document.key, reason)

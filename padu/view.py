@@ -133,8 +133,7 @@ class PaduGraphQL(GraphQL[Context, None]):
         self.turns = Turns(config.limits)  # per-caller turns and pool shares (padu.fairness)
         self.connections = OpenConnections(config.limits.max_connections_per_caller)
         self.shared = SharedSubscriptions(schema)  # one execution per event for like subscribers
-        # Documents named by hash (padu.persisted); a bad trusted manifest stops start-up here.
-        self.persisted = PersistedQueries(config.persisted_queries, schema._schema)
+        self.persisted = PersistedQueries(config.persisted_queries)  # documents named by hash
         self.prepared = PreparedQueries(self)  # queries validated before skip the general path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

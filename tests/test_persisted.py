@@ -15,6 +15,7 @@ from padu.persisted import (
     PersistedDocument,
     PersistedQueries,
     PersistedRefusal,
+    check_trusted,
     load_manifest,
     sha256,
 )
@@ -123,7 +124,7 @@ def test_a_trusted_document_invalid_against_the_schema_stops_start_up(tmp_path: 
     config = parse_config(settings({"manifest": str(path)}), str(tmp_path / "padu.toml"), {})
 
     with pytest.raises(ConfigError) as raised:
-        PersistedQueries(config.persisted_queries, SCHEMA)
+        check_trusted(config.persisted_queries, SCHEMA)
 
     assert (raised.value.file, raised.value.key) == (str(path), "operations[1] (Broken)")
     assert raised.value.reason == (
@@ -132,7 +133,7 @@ def test_a_trusted_document_invalid_against_the_schema_stops_start_up(tmp_path: 
 
 
 def test_automatic_learns_a_hash_sent_with_its_document() -> None:
-    store = PersistedQueries(PersistedQueriesConfig("automatic"), SCHEMA)
+    store = PersistedQueries(PersistedQueriesConfig("automatic"))
 
     missed = refused(store, None, by_hash(QUERY))
     assert (missed.status, missed.code, missed.message) == (
@@ -158,7 +159,7 @@ def test_automatic_learns_a_hash_sent_with_its_document() -> None:
 def test_automatic_refuses_a_bad_hash_without_learning_it(
     query: str | None, extensions: Any, status: int, code: str
 ) -> None:
-    store = PersistedQueries(PersistedQueriesConfig("automatic"), SCHEMA)
+    store = PersistedQueries(PersistedQueriesConfig("automatic"))
     refusal = refused(store, query, extensions)
     assert (refusal.status, refusal.code) == (status, code)
     assert len(store.learned) == 0
@@ -166,7 +167,7 @@ def test_automatic_refuses_a_bad_hash_without_learning_it(
 
 def test_trusted_runs_only_the_manifests_documents() -> None:
     document = PersistedDocument(sha256(QUERY), QUERY, "operations[0]")
-    store = PersistedQueries(PersistedQueriesConfig("trusted", "m.json", (document,)), SCHEMA)
+    store = PersistedQueries(PersistedQueriesConfig("trusted", "m.json", (document,)))
 
     assert store.query(None, by_hash(QUERY)) == QUERY
     assert store.query(QUERY, None) == QUERY
@@ -178,7 +179,7 @@ def test_trusted_runs_only_the_manifests_documents() -> None:
 
 
 def test_off_runs_documents_and_says_hashes_are_not_supported() -> None:
-    store = PersistedQueries(PersistedQueriesConfig("off"), SCHEMA)
+    store = PersistedQueries(PersistedQueriesConfig("off"))
     assert store.query(QUERY, by_hash(QUERY)) == QUERY
     refusal = refused(store, None, by_hash(QUERY))
     assert (refusal.status, refusal.code, refusal.message) == (
