@@ -42,6 +42,12 @@ playground:
 	npm ci --prefix playground --no-audit --no-fund
 	node playground/vendor.mjs
 
+## The client libraries the tests drive Padu with (pinned in clients/package-lock.json).
+CLIENTS_STAMP := clients/node_modules/.installed
+$(CLIENTS_STAMP): clients/package.json clients/package-lock.json
+	npm ci --prefix clients --no-audit --no-fund
+	@touch $@
+
 ## Every subgraph in its own process over the embedded demo data, composed, behind Hive Gateway
 ## (GATEWAY=apollo for Apollo Gateway) on 127.0.0.1:$${GATEWAY_PORT:-4000}/graphql; the
 ## e-Puskesmas demo service beside it, as for `make run`.
@@ -57,7 +63,7 @@ supergraph: $(STAMP) $(GATEWAY_STAMP)
 
 ## Run the whole test suite against a real PostgreSQL (embedded unless PADU_TEST_DSN is set).
 ## The /dashboard page is tested in Debian's chromium, installed here when missing.
-test: $(STAMP) browser $(GATEWAY_STAMP)
+test: $(STAMP) browser $(GATEWAY_STAMP) $(CLIENTS_STAMP)
 	$(BIN)/pytest
 
 browser:

@@ -27,6 +27,7 @@ from padu.logs import configure_logging, install_redaction
 from padu.metrics import MULTIPROC_ENV, MetricsEndpoint, Observed, serve_separately, worker_stopped
 from padu.middleware import hardening_middleware
 from padu.pages import dashboard_routes
+from padu.persisted import check_trusted
 from padu.playground import playground_routes
 from padu.schema.build import build_schema
 from padu.sources import Sources
@@ -124,6 +125,7 @@ def create_app(
             await sources.state.migrate()
             # A declaration its source contradicts stops start-up here, before anything runs.
             schema = build_schema(config, await field_kinds(config, sources.applications))
+            check_trusted(config.persisted_queries, schema._schema)  # a bad manifest stops here
         except BaseException:
             await sources.stop()
             raise

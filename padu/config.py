@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from padu.config_reader import ConfigError, Reader
 from padu.declared.declaration import ApplicationDecl, DeclarationError, parse_applications
+from padu.persisted import PERSISTED_MODES, PersistedDocument, PersistedMode, load_manifest
 from padu.region import Region, UnknownRegion, load_region
 from padu.source_config import SOURCE_KINDS, WEB_AUTH, SourceConfig, WebServiceConfig, parse_source
 
@@ -19,8 +20,8 @@ from padu.source_config import SOURCE_KINDS, WEB_AUTH, SourceConfig, WebServiceC
 __all__ = [
     "DEFAULT_CONFIG", "DEMO_SCALES", "EXECUTORS", "MODES", "SOURCE_KINDS", "SOURCE_NAMES",
     "WEB_AUTH", "AuthConfig", "Config", "ConfigError", "HttpConfig", "LimitsConfig",
-    "LoggingConfig", "MetricsConfig", "Mode", "OutboxConfig", "SourceConfig", "TracingConfig",
-    "WebServiceConfig", "load_config", "parse_config",
+    "LoggingConfig", "MetricsConfig", "Mode", "OutboxConfig", "PersistedQueriesConfig",
+    "SourceConfig", "TracingConfig", "WebServiceConfig", "load_config", "parse_config",
 ]  # fmt: skip
 
 SOURCE_NAMES = ("population", "service_requests", "performance", "learning")
@@ -143,6 +144,15 @@ def _tracing(r: Reader) -> TracingConfig:
     )
 
 
+@dataclass(frozen=True)
+class PersistedQueriesConfig:
+    """Operations named by hash (padu.persisted): learned as they come, or a trusted list only."""
+
+    mode: PersistedMode = "automatic"
+    manifest: str | None = None  # the trusted documents' file, resolved
+    documents: tuple[PersistedDocument, ...] = ()
+
+
 # The subgraphs of the core systems (padu.schema.federation); each declared application is one too.
 CORE_SUBGRAPHS = ("population", "service_requests", "performance", "learning", "dashboard", "state")
 GATEWAY_SECRET_HEADER = "x-padu-gateway-secret"
@@ -185,6 +195,7 @@ class Config:
     metrics: MetricsConfig = MetricsConfig()
     logging: LoggingConfig = LoggingConfig()
     tracing: TracingConfig = TracingConfig()
+    persisted_queries: PersistedQueriesConfig = PersistedQueriesConfig()
 
     @property
     def development(self) -> bool:
@@ -275,7 +286,7 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
     """Validate parsed TOML into a Config; ``env`` supplies HOST and PORT overrides."""
     sections = (
         "applications", "audit", "auth", "federation", "http", "limits", "logging", "metrics",
-        "outbox", "padu", "server", "sources", "state", "tracing",
+        "outbox", "padu", "persisted_queries", "server", "sources", "state", "tracing",
     )  # fmt: skip
     top = Reader(file, data, "", sections, env)
     padu_keys = ("demo_scale", "jp_required", "min_group_size", "mode", "region", "state_dir")
@@ -351,6 +362,9 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
     tracing_keys = ("enabled", "otlp_endpoint", "sample_ratio", "service_name")
     tracing = Reader(file, top.table_at("tracing"), "tracing.", tracing_keys, env)
     base = Path(file).parent if file != "(defaults)" else Path.cwd()
+    persisted = Reader(
+        file, top.table_at("persisted_queries"), "persisted_queries.", ("manifest", "mode"), env
+    )
     return Config(
         file=file,
         mode=mode,  # type: ignore[arg-type]
@@ -382,6 +396,7 @@ def parse_config(data: Mapping[str, Any], file: str, env: Mapping[str, str]) -> 
         logging=_logging(Reader(file, top.table_at("logging"), "logging.", _LOGGING_KEYS, env),
                          production),
         tracing=_tracing(tracing),
+        persisted_queries=_persisted_queries(persisted, base),
     )  # fmt: skip
 
 
@@ -429,6 +444,24 @@ def _federation(
     if secret is not None and len(secret.encode()) < 32:
         raise r.fail("gateway_secret", "must be at least 32 bytes (it is the gateway's password)")
     return FederationConfig(subgraph=subgraph, gateway_secret=secret)
+
+
+def _persisted_queries(r: Reader, base: Path) -> PersistedQueriesConfig:
+    """``[persisted_queries]``: ``trusted`` when a manifest is given, else ``automatic``."""
+    manifest = r.string("manifest", "") or None
+    mode = r.string("mode", "trusted" if manifest else "automatic")
+    if mode not in PERSISTED_MODES:
+        raise r.fail("mode", f"must be one of {', '.join(PERSISTED_MODES)}, got {mode!r}")
+    if mode == "trusted" and manifest is None:
+        raise r.fail("manifest", 'is required with mode = "trusted" (the allowed operations)')
+    if mode != "trusted" and manifest is not None:
+        raise r.fail("manifest", f'is read only with mode = "trusted", not {mode!r}')
+    if manifest is None:
+        return PersistedQueriesConfig(mode=mode)  # type: ignore[arg-type]
+    path = (base / manifest).resolve()
+    if not path.is_file():
+        raise r.fail("manifest", f"no file {str(path)!r}")
+    return PersistedQueriesConfig(mode="trusted", manifest=str(path), documents=load_manifest(path))
 
 
 def load_config(env: Mapping[str, str] | None = None) -> Config:

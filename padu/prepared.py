@@ -1,9 +1,10 @@
 """Prepared queries: a query whose document passed validation once skips the general path.
 
 The general request path (Strawberry's view, its schema extensions' hooks, a validation pass
-for the per-request rules) cost more CPU than running a compiled query itself. A POST of a
-query whose text has passed the spec's validation before (``padu.validation_cache``) is
-answered here instead, doing what the general path would do with the same functions:
+for the per-request rules) cost more CPU than running a compiled query itself. A query (POSTed
+as JSON, or a GET) whose text has passed the spec's validation before
+(``padu.validation_cache``) is answered here instead, its text as sent or found by its hash
+(``padu.persisted``), doing what the general path would do with the same functions:
 
 - the variables are coerced as execution coerces them, and checked (``InputChecks``);
 - the limits (depth, aliases, and the cost from the coerced variables) are measured;
@@ -13,8 +14,9 @@ answered here instead, doing what the general path would do with the same functi
   Padu's codes, the trace) and ``create_response``.
 
 Everything else is left to the general path, which answers it, and its errors, as always:
-another method or content type, a batch, request extensions (persisted queries), a mutation
-or subscription, a document not yet seen valid, variables that do not coerce or pass the
+another method or content type, a batch, request extensions other than ``persistedQuery``, a
+persisted query the store refuses (unknown, not trusted, a wrong hash), a mutation or
+subscription, a document not yet seen valid, variables that do not coerce or pass the
 input checks, limits that refuse, and an operation whose start fails.
 """
 
@@ -42,6 +44,7 @@ from strawberry.types import ExecutionResult
 from padu.access.extension import AccessControl, begin_operation
 from padu.cost import Sizes
 from padu.limits import limit_refusals, without_suggestion
+from padu.persisted import PersistedRefusal
 from padu.schema.input_checks import variable_refusals
 from padu.tracing import operation as traced_operation
 from padu.validation_cache import valid_document
@@ -50,11 +53,31 @@ if TYPE_CHECKING:
     from padu.view import PaduGraphQL
 
 _KEYS = frozenset({"query", "variables", "operationName", "extensions"})
+_JSON_PARAMETERS = ("variables", "extensions")  # GET's parameters holding JSON
 
 
-def _json_request(request: Request) -> bool:
+async def _operation(request: Request) -> dict[str, Any] | None:
+    """The request object of a POST of JSON, or of a GET's parameters (as Strawberry reads
+    them); None for anything else."""
+    if request.method == "GET":
+        operation: dict[str, Any] = dict(request.query_params)
+        if "query" not in operation and "extensions" not in operation:
+            return None  # the playground, or a refusal the general path words
+        for key in _JSON_PARAMETERS:
+            if key in operation:
+                try:
+                    operation[key] = orjson.loads(operation[key])
+                except orjson.JSONDecodeError:
+                    return None
+        return operation
     media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    return request.method == "POST" and media_type == "application/json"
+    if request.method != "POST" or media_type != "application/json":
+        return None
+    try:
+        body = orjson.loads(await request.body())
+    except orjson.JSONDecodeError:
+        return None
+    return body if isinstance(body, dict) else None
 
 
 def _operation_name(document: Any, given: str | None) -> str | None:
@@ -68,7 +91,7 @@ def _operation_name(document: Any, given: str | None) -> str | None:
 
 
 class PreparedQueries:
-    """Answers POSTed queries of documents validated before; None leaves a request to the view."""
+    """Answers queries of documents validated before; None leaves a request to the view."""
 
     def __init__(self, view: PaduGraphQL) -> None:
         self.view = view
@@ -81,18 +104,22 @@ class PreparedQueries:
         self.answered = 0  # requests answered here (for tests and diagnostics)
 
     async def answer(self, request: Request) -> Response | None:
-        if not _json_request(request):
-            return None
-        try:
-            body = orjson.loads(await request.body())
-        except orjson.JSONDecodeError:
-            return None
-        if not isinstance(body, dict) or not body.keys() <= _KEYS or body.get("extensions"):
+        body = await _operation(request)
+        if body is None or not body.keys() <= _KEYS:
             return None
         query, variables, name = body.get("query"), body.get("variables"), body.get("operationName")
-        if not isinstance(query, str) or not isinstance(variables, dict | None):
+        extensions = body.get("extensions") or None
+        if not isinstance(query, str | None) or not isinstance(extensions, dict | None):
             return None
-        if not isinstance(name, str | None):
+        if extensions is not None and extensions.keys() != {"persistedQuery"}:
+            return None
+        if not isinstance(variables, dict | None) or not isinstance(name, str | None):
+            return None
+        try:
+            query = self.view.persisted.query(query, extensions)
+        except PersistedRefusal:
+            return None
+        if query is None:
             return None
         document = valid_document(self.schema, query)
         if document is None:

@@ -39,6 +39,7 @@ from padu.errors import PaduError
 from padu.fairness import Turns
 from padu.graphql_errors import format_error, refusal
 from padu.loaders import Loaders
+from padu.persisted import PersistedQueries, PersistedRefusal
 from padu.prepared import PreparedQueries
 from padu.principal import ANONYMOUS, Principal
 from padu.response_cap import capped_json
@@ -128,6 +129,7 @@ class PaduGraphQL(GraphQL[Context, None]):
         self.turns = Turns(config.limits)  # per-caller turns and pool shares (padu.fairness)
         self.connections = OpenConnections(config.limits.max_connections_per_caller)
         self.shared = SharedSubscriptions(schema)  # one execution per event for like subscribers
+        self.persisted = PersistedQueries(config.persisted_queries)  # documents named by hash
         self.prepared = PreparedQueries(self)  # queries validated before skip the general path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -186,6 +188,20 @@ class PaduGraphQL(GraphQL[Context, None]):
         for index, operation in enumerate(request_data):
             _check_operation(operation, f"operation {index} of the batch")
 
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """Not for a GET naming its document by hash (``extensions`` and no ``query``)."""
+        if "extensions" in request.query_params:
+            return False
+        return super().should_render_graphql_ide(request)
+
+    async def parse_http_body(self, request_adapter: Any) -> Any:
+        """As Strawberry's, each operation's document found by ``padu.persisted``: as sent, or
+        by its hash; a PersistedRefusal refuses the whole request (a batch too)."""
+        parsed = await super().parse_http_body(request_adapter)
+        for operation in parsed if isinstance(parsed, list) else [parsed]:
+            operation.query = self.persisted.query(operation.query, operation.extensions)
+        return parsed
+
     async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
         """One HTTP request through Strawberry, its refusals as Padu's JSON errors."""
         request = Request(scope, receive)
@@ -200,6 +216,8 @@ class PaduGraphQL(GraphQL[Context, None]):
             # Strawberry answers these in plain text; clients get Padu's JSON errors.
             code = _REFUSAL_CODES.get(exc.status_code, "BAD_REQUEST")
             response = refusal(exc.status_code, code, exc.reason)
+        except PersistedRefusal as exc:
+            response = exc.response()
         await response(scope, receive, send)
 
     async def execute_operation(

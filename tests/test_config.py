@@ -237,7 +237,7 @@ def test_bad_port_environment(port: str, reason: str) -> None:
             {"serverr": {}},
             "serverr",
             "unknown key (known: applications, audit, auth, federation, http, limits, logging, "
-            "metrics, outbox, padu, server, sources, state, tracing)",
+            "metrics, outbox, padu, persisted_queries, server, sources, state, tracing)",
             id="unknown-top-level-key",
         ),
         pytest.param(

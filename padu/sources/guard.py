@@ -16,10 +16,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, nullcontext
 from typing import TypeVar
 
+from padu import metrics
 from padu.config import SourceConfig
 from padu.errors import SourceTimeout, SourceUnavailable
 from padu.fairness import current_share
-from padu.metrics import round_trip, source_state
 from padu.sources.breaker import CircuitBreaker, CircuitOpen
 from padu.sources.trace import current_trace
 from padu.sources.transports.base import Faulty, NoConnection, TimedOut, Transport, Unreachable
@@ -98,7 +98,7 @@ class Guard:
 
     def count(self, rows: int, started: float) -> None:
         """One round trip answered with ``rows`` rows, in the request's trace and the metrics."""
-        round_trip(self.name, time.perf_counter() - started)
+        metrics.round_trip(self.name, time.perf_counter() - started)
         trace = current_trace.get()
         if trace is not None:
             trace.record(self.name, rows)
@@ -148,4 +148,5 @@ class Guard:
     def _measured(self, change: int) -> None:
         """Count a call beginning (1) or ending (-1); show the pool and circuit in the metrics."""
         self.calls += change
-        source_state(self.name, self.breaker.state.value, self.transport.in_use(), self.calls)
+        in_use = self.transport.in_use()
+        metrics.source_state(self.name, self.breaker.state.value, in_use, self.calls)
