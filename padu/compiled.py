@@ -135,6 +135,8 @@ class Run:
                     if plan.audited:
                         self.audit.read(gate, source)
                     result = getattr(source, plan.attribute)
+                elif plan.computed is not None and not plan.audited:
+                    result = plan.computed(source, self.context)
                 else:
                     result = self.call(plan, gate, source, Path(path, plan.key, plan.parent.name))
                 if decision is Decision.MASK:

@@ -80,6 +80,7 @@ class FieldPlan:
         "attribute",
         "audited",
         "completion",
+        "computed",
         "definition",
         "direct",
         "gate",
@@ -116,6 +117,12 @@ class FieldPlan:
         self.resolve: Callable[..., Any] | None = resolve
         # The Strawberry field whose resolver the walk calls itself (see Run.direct), if any.
         self.direct: StrawberryField | None = None
+        # A value computed from the object and the request's context alone (a resolver that
+        # names one as `padu_computed`, like an entity's global id): no resolve info is built.
+        base = getattr(strawberry_field, "base_resolver", None)
+        self.computed: Callable[[Any, Any], Any] | None = getattr(
+            getattr(base, "wrapped_func", None), "padu_computed", None
+        )
         self.completion: Completion = Completion(definition.type)
         # Every field but __typename passes its gate (introspection is not compiled).
         field_gate = None if self.typename else gate(parent.name, self.name, definition)

@@ -117,6 +117,7 @@ FIELD_COSTS: dict[tuple[str, str], FieldCost] = {
     ("Dashboard", "learningCompliance"): FieldCost(size=lambda s, _: s.units, work=AGGREGATE),
     ("Dashboard", "residentsBy"): FieldCost(size=_resident_groups, work=AGGREGATE),
     ("Subscription", "dashboardCounters"): FieldCost(work=AGGREGATE),
+    ("Query", "nodes"): FieldCost(size=lambda _, args: len(args.get("ids") or ())),
     # A subgraph's entities by key: as many as the gateway sent representations.
     ("Query", "_entities"): FieldCost(size=lambda _, args: len(args.get("representations") or ())),
 }

@@ -326,3 +326,19 @@ def poster(client: httpx.AsyncClient, config: Config) -> GraphQL:
 def gql(client: httpx.AsyncClient, config: Config) -> GraphQL:
     """``poster`` on the shared test app."""
     return poster(client, config)
+
+
+def node_id(type_name: str, key: object) -> str:
+    """The global id Padu gives ``type_name``'s entity ``key`` under the test audit key."""
+    from padu.resolvers.pagination import cursor_seal
+
+    plain = f"{type_name}:{key}".encode()
+    return cursor_seal(TEST_AUDIT_KEY.encode()).seal("node", plain)
+
+
+def node_key(value: str) -> str:
+    """The key inside a global id Padu gave under the test audit key (e.g. a request's number)."""
+    from padu.resolvers.pagination import cursor_seal
+
+    plain = cursor_seal(TEST_AUDIT_KEY.encode()).open("node", value).decode()
+    return plain.partition(":")[2]

@@ -40,6 +40,7 @@ from tests.conftest import (
     drop_databases,
     eventually,
     fresh_databases,
+    node_id,
     poster,
 )
 from tests.data import AGUS, BUDI, SITI
@@ -203,7 +204,7 @@ async def next_change_of(socket: Socket, request_id: int, deadline: float) -> di
     while True:
         message = await socket.receive(max(deadline - time.monotonic(), 0.0))
         change: dict[str, Any] = message["payload"]["data"]["serviceRequestChanged"]
-        if change["requestId"] == str(request_id):
+        if change["requestId"] == node_id("ServiceRequest", request_id):
             return change
 
 
@@ -233,7 +234,7 @@ async def test_a_change_made_through_one_replica_reaches_subscribers_of_every_re
     ticket = (await tickets(replicas, [request_id]))[0]
     assert heard == [{
         "kind": "STATUS_CHANGED", "status": "RESOLVED", "previousStatus": "IN_PROGRESS",
-        "requestId": str(request_id),
+        "requestId": node_id("ServiceRequest", request_id),
         "request": {"ticketNumber": ticket, "status": "RESOLVED", "district": {"code": "36.71.01"}},
     }] * REPLICAS  # fmt: skip
 

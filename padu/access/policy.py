@@ -144,6 +144,10 @@ TYPE_RULES: dict[str, Rule] = {
 # Fields with their own rule; a type here denies any field it does not list.
 FIELD_RULES: dict[tuple[str, str], Rule] = {
     ("Query", "region"): ALLOW_ALL,
+    # Global ids: what they find comes through the scoped loaders, its fields by this table.
+    ("Query", "node"): ALLOW_ALL,
+    ("Query", "nodes"): ALLOW_ALL,
+    ("Node", "id"): ALLOW_ALL,
     ("Query", "course"): ALLOW_ALL,
     ("Query", "courses"): ALLOW_ALL,
     ("Query", "resident"): roles(SIGNED_IN - {Role.DASHBOARD}),
@@ -207,6 +211,7 @@ FIELD_RULES: dict[tuple[str, str], Rule] = {
         ("Officer", name): own_work
         for name in ("assignedRequests", "performance", "activities", "learning")
     },
+    ("Unit", "id"): roles(SIGNED_IN),
     ("Unit", "code"): roles(SIGNED_IN),
     ("Unit", "name"): roles(SIGNED_IN),
     ("Unit", "kind"): roles(SIGNED_IN),

@@ -11,6 +11,7 @@ import strawberry
 from padu.dispatcher import credit_effect
 from padu.mutations.common import Payload, refused, replay, run
 from padu.principal import Role
+from padu.resolvers.entities import number_of
 from padu.resolvers.info import Info
 from padu.schema.scalars import NIP
 from padu.sources.learning import WIB, Course
@@ -27,7 +28,8 @@ def _subject(enrolment_id: int) -> str:
 
 
 async def _course(info: Info, course_id: str) -> Course:
-    found = await info.context.sources.learning.courses_by_id([int(course_id)])
+    number = number_of(info.context, "Course", course_id)
+    found = [] if number is None else await info.context.sources.learning.courses_by_id([number])
     if not found:
         raise UserError("NOT_FOUND", f"No course {course_id}.", "courseId")
     return found[0]

@@ -17,6 +17,7 @@ from padu.dispatcher import credit_effect
 from padu.loaders.service_requests import ServiceRequestByIdLoader
 from padu.mutations.common import Payload, refused, replay, run
 from padu.principal import Principal, Role
+from padu.resolvers.entities import number_of
 from padu.resolvers.info import Info
 from padu.schema.enums import RequestStatus, ServiceCategory
 from padu.schema.scalars import NIK, NIP
@@ -129,7 +130,12 @@ async def _visible_request(info: Info, request_id: str) -> ServiceRequest:
     """The request if the caller may act on it (by their row scope), else NOT_FOUND."""
     context = info.context
     scope = await context.scopes.requests()
-    hits = await context.sources.service_requests.requests_by_id([int(request_id)], scope)
+    number = number_of(context, "ServiceRequest", request_id)
+    hits = (
+        []
+        if number is None
+        else await context.sources.service_requests.requests_by_id([number], scope)
+    )
     found = hits[0] if hits else None
     if found is None:
         raise UserError("NOT_FOUND", f"No service request {request_id} that you may change.", "id")
@@ -204,7 +210,9 @@ async def assign_service_request(
     if earlier := await replay(info, call):
         return earlier
     try:
-        hits = await context.sources.service_requests.requests_by_id([int(id)], ALL_REQUESTS)
+        number = number_of(context, "ServiceRequest", id)
+        source = context.sources.service_requests
+        hits = [] if number is None else await source.requests_by_id([number], ALL_REQUESTS)
         officers = await context.sources.performance.officers_by_nip([nip], ALL_OFFICERS)
         request = hits[0] if hits else None
         unit = context.viewer.unit

@@ -16,7 +16,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
+
+import strawberry
 
 from padu import region
 from padu.context import Context
@@ -32,27 +35,65 @@ from padu.sources import performance as performance_records
 from padu.sources import population as population_records
 from padu.sources import service_requests as request_records
 
+NODE_TAG = "node"  # the associated data of every global id
+MAX_SEALED = 4096  # ids sealed once per process and key (a page of 1,000 is seen again and again)
+
+
+@lru_cache(maxsize=MAX_SEALED)
+def _sealed(secret: bytes, type_name: str, key: str) -> str:
+    return cursor_seal(secret).seal(NODE_TAG, f"{type_name}:{key}".encode())
+
 
 def seal_id(context: Context, type_name: str, key: str) -> str:
-    return cursor_seal(context.audit.key).seal(f"id:{type_name}", key.encode())
+    """The global id of ``type_name``'s entity ``key``: opaque, stable, unforgeable."""
+    return _sealed(context.audit.key, type_name, key)
 
 
-def open_id(context: Context, type_name: str, value: object) -> str | None:
-    """The key inside an id this server sealed for ``type_name``; None for anything else."""
+def open_node_id(context: Context, value: object) -> tuple[str, str] | None:
+    """(type name, key) inside a global id this server sealed; None for anything else."""
     if not isinstance(value, str):
         return None
     try:
-        return cursor_seal(context.audit.key).open(f"id:{type_name}", value).decode()
+        plain = cursor_seal(context.audit.key).open(NODE_TAG, value).decode()
     except (ValueError, UnicodeDecodeError):
         return None
+    type_name, _, key = plain.partition(":")
+    return (type_name, key) if key else None
 
 
-def resident_id(root: population_records.Resident, info: Info) -> str:
-    return seal_id(info.context, "Resident", root.nik)
+def open_id(context: Context, type_name: str, value: object) -> str | None:
+    """The key inside a global id of ``type_name``; None for anything else."""
+    opened = open_node_id(context, value)
+    return opened[1] if opened is not None and opened[0] == type_name else None
 
 
-def officer_id(root: performance_records.Officer, info: Info) -> str:
-    return seal_id(info.context, "Officer", root.nip)
+def number_of(context: Context, type_name: str, value: object) -> int | None:
+    """A request's or course's number from its global id, or from the number itself (the ids
+    these had before global ids, still accepted as input); None when it names no such entity."""
+    return _int(value) if _int(value) is not None else _int(open_id(context, type_name, value))
+
+
+def _global_id(type_name: str, key: Callable[[Any], object]) -> Callable[[Any, Info], str]:
+    """The ``id`` resolver of ``type_name``'s entities: their key (read by ``key``) sealed.
+    The compiled walk calls its ``padu_computed`` with the context alone, per object."""
+
+    def computed(root: Any, context: Context) -> str:
+        return _sealed(context.audit.key, type_name, str(key(root)))
+
+    def resolve(root: Any, info: Info) -> str:
+        return computed(root, info.context)
+
+    resolve.padu_computed = computed  # type: ignore[attr-defined]
+    return resolve
+
+
+resident_id = _global_id("Resident", lambda r: r.nik)
+officer_id = _global_id("Officer", lambda r: r.nip)
+request_id = _global_id("ServiceRequest", lambda r: r.id)
+course_id = _global_id("Course", lambda r: r.id)
+unit_id = _global_id("Unit", lambda r: r.code)
+# A live change's request, by the request's global id.
+change_request_id = _global_id("ServiceRequest", lambda r: r.request_id)
 
 
 def _int(value: object) -> int | None:
@@ -105,25 +146,29 @@ class Entity:
     find: Find
 
 
-def _sealed(type_name: str) -> Callable[[Context, Mapping[str, Any]], str | None]:
+def _opened(type_name: str) -> Callable[[Context, Mapping[str, Any]], str | None]:
     return lambda context, representation: open_id(context, type_name, representation.get("id"))
 
 
-def _numeric(context: Context, representation: Mapping[str, Any]) -> int | None:
-    return _int(representation.get("id"))
+def _numbered(type_name: str) -> Callable[[Context, Mapping[str, Any]], int | None]:
+    return lambda context, representation: number_of(context, type_name, representation.get("id"))
 
 
 ENTITIES: dict[str, Entity] = {
     "Resident": Entity(
-        "id", population_records.Resident, _by_loader(ResidentByNikLoader, _sealed("Resident"))
+        "id", population_records.Resident, _by_loader(ResidentByNikLoader, _opened("Resident"))
     ),
     "Officer": Entity(
-        "id", performance_records.Officer, _by_loader(OfficerByNipLoader, _sealed("Officer"))
+        "id", performance_records.Officer, _by_loader(OfficerByNipLoader, _opened("Officer"))
     ),
     "ServiceRequest": Entity(
-        "id", request_records.ServiceRequest, _by_loader(ServiceRequestByIdLoader, _numeric)
+        "id",
+        request_records.ServiceRequest,
+        _by_loader(ServiceRequestByIdLoader, _numbered("ServiceRequest")),
     ),
-    "Course": Entity("id", learning_records.Course, _by_loader(CourseByIdLoader, _numeric)),
+    "Course": Entity(
+        "id", learning_records.Course, _by_loader(CourseByIdLoader, _numbered("Course"))
+    ),
     "Unit": Entity("code", performance_records.Unit, _units),
     "District": Entity("code", region.District, _in_region("district")),
     "Village": Entity("code", region.Village, _in_region("village")),
@@ -155,3 +200,36 @@ async def entities(
 
     await asyncio.gather(*(of_type(n, i) for n, i in by_type.items()))
     return found
+
+
+NODE_TYPES = frozenset({"Resident", "Officer", "ServiceRequest", "Course", "Unit"})
+MAX_NODES = 100  # ids one `nodes` call may ask for
+
+
+def _representation(context: Context, value: object) -> dict[str, object] | None:
+    """The `_entities` representation of a global id; None for an id naming no node."""
+    opened = open_node_id(context, value)
+    if opened is None or opened[0] not in NODE_TYPES:
+        return None
+    type_name, key = opened
+    entity = ENTITIES[type_name]
+    return {"__typename": type_name, entity.key: value if entity.key == "id" else key}
+
+
+async def nodes(info: Info, ids: list[strawberry.ID]) -> list[object | None]:
+    """Each id's entity, found through the scoped loaders (one batch per type); null for an id
+    Padu did not give, or an entity the caller may not see, like a missing one."""
+    if len(ids) > MAX_NODES:
+        raise BadUserInput(
+            f"`ids` holds {len(ids)} ids; ask for at most {MAX_NODES} at once", argument="ids"
+        )
+    context = info.context
+    wanted = [_representation(context, value) for value in ids]
+    known = [r for r in wanted if r is not None]
+    found = iter(await entities(context, known, NODE_TYPES) if known else [])
+    return [None if r is None else next(found) for r in wanted]
+
+
+async def node(info: Info, id: strawberry.ID) -> object | None:
+    """The entity with this global id, or null (see ``nodes``)."""
+    return (await nodes(info, [id]))[0]

@@ -12,6 +12,7 @@ from padu.loaders.learning import (
     LearningTotalByOfficerLoader,
 )
 from padu.loaders.performance import ActiveAsnByUnitLoader
+from padu.resolvers.entities import number_of
 from padu.resolvers.info import Info
 from padu.resolvers.pagination import (
     CursorKind,
@@ -30,7 +31,8 @@ ENROLLMENT_CURSOR = CursorKind[records.Enrollment]("enrollment", (int,), lambda 
 
 
 async def course(info: Info, id: strawberry.ID) -> records.Course | None:
-    return await info.context.loaders[CourseByIdLoader].load(int(id))  # the ID scalar: ASCII digits
+    number = number_of(info.context, "Course", id)
+    return None if number is None else await info.context.loaders[CourseByIdLoader].load(number)
 
 
 async def courses(

@@ -20,6 +20,7 @@ from padu.loaders.service_requests import (
 )
 from padu.region import District, Village
 from padu.resolvers import live, region
+from padu.resolvers.entities import number_of
 from padu.resolvers.info import Info
 from padu.resolvers.pagination import (
     CursorKind,
@@ -42,9 +43,12 @@ REQUEST_CURSOR = CursorKind[records.ServiceRequest](
 
 
 async def service_request(info: Info, id: strawberry.ID) -> records.ServiceRequest | None:
-    return await info.context.loaders[ServiceRequestByIdLoader].load(
-        int(id)
-    )  # the ID scalar: digits
+    number = number_of(info.context, "ServiceRequest", id)
+    return (
+        None
+        if number is None
+        else await info.context.loaders[ServiceRequestByIdLoader].load(number)
+    )
 
 
 async def service_requests(

@@ -21,6 +21,7 @@ from padu.limits import limit_extensions
 from padu.schema.federation import subgraph
 from padu.schema.input_checks import input_checks
 from padu.schema.mutations import Mutation
+from padu.schema.node import without_type_checks
 from padu.schema.query import Query
 from padu.schema.scalars import SCALARS
 from padu.schema.subscription import Subscription
@@ -75,12 +76,14 @@ def build_schema(
     read from the sources' catalogues (``padu.declared.catalogue``), or all declared.
     """
     if config is None:
-        return PaduSchema(
+        bare = PaduSchema(
             query=Query,
             mutation=Mutation,
             subscription=Subscription,
             config=StrawberryConfig(scalar_map=SCALARS),
         )
+        without_type_checks(bare._schema)
+        return bare
     production = not config.development
     executor = type("Executor", (CompiledExecutor,), {"mode": config.executor})
     built = PaduSchema(
@@ -99,6 +102,7 @@ def build_schema(
             input_checks(config.limits.max_string_chars),  # after: it checks a valid document
         ],
     )
+    without_type_checks(built._schema)
     if config.applications:
         known = kinds if kinds is not None else declared_kinds(config.applications)
         if known is None:

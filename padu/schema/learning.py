@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from padu.resolvers import entities as resolve_entities
 from padu.resolvers import learning as resolve
 from padu.resolvers import performance as resolve_officers
+from padu.schema.node import Node
 from padu.schema.pagination import Connection
 
 if TYPE_CHECKING:
@@ -19,8 +21,12 @@ LazyUnit = Annotated["Unit", strawberry.lazy("padu.schema.performance")]
 
 
 @strawberry.type(description="A course and the learning hours (JP) it carries.")
-class Course:
-    id: strawberry.ID
+class Course(Node):
+    id: strawberry.ID = strawberry.field(
+        resolver=resolve_entities.course_id,
+        description="A global id (opaque; `node(id:)` finds the course again). Arguments "
+        "taking a course's id also take its number, as ids were before.",
+    )
     title: str
     short_name: str
     summary: str | None

@@ -19,6 +19,7 @@ from padu.schema.enums import (
     Rating,
     UnitKind,
 )
+from padu.schema.node import Node
 from padu.schema.pagination import Connection
 from padu.schema.scalars import NIP
 
@@ -32,7 +33,11 @@ LazyCompliance = Annotated["UnitLearningCompliance", strawberry.lazy("padu.schem
 
 
 @strawberry.type(description="A government unit (OPD, kecamatan office…).")
-class Unit:
+class Unit(Node):
+    id: strawberry.ID = strawberry.field(
+        resolver=resolve_entities.unit_id,
+        description="A global id (opaque; `node(id:)` finds the unit again).",
+    )
     code: str
     name: str
     kind: UnitKind
@@ -74,7 +79,7 @@ class Activity:
 
 
 @strawberry.type(description="A civil servant (ASN) as e-Kinerja knows them.")
-class Officer:
+class Officer(Node):
     id: strawberry.ID = strawberry.field(
         resolver=resolve_entities.officer_id,
         description="An opaque, stable id: the same officer always has the same one, and it "

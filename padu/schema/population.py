@@ -11,6 +11,7 @@ from padu.resolvers import entities as resolve_entities
 from padu.resolvers import population as resolve
 from padu.resolvers import service_requests as resolve_requests
 from padu.schema.enums import FamilyRelationship, Gender, MaritalStatus, Religion
+from padu.schema.node import Node
 from padu.schema.pagination import Connection
 from padu.schema.region import District, Village
 from padu.schema.scalars import NIK
@@ -33,7 +34,7 @@ class Address:
     description="A person in the population registry. Fields your role may not see are null, "
     "each with a FORBIDDEN error at its path."
 )
-class Resident:
+class Resident(Node):
     id: strawberry.ID = strawberry.field(
         resolver=resolve_entities.resident_id,
         description="An opaque, stable id: the same resident always has the same one, and it "

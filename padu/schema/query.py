@@ -7,6 +7,7 @@ import strawberry
 from padu.resolvers import (
     audit,
     dashboard,
+    entities,
     learning,
     performance,
     population,
@@ -18,6 +19,7 @@ from padu.schema.audit import AuditEntry
 from padu.schema.dashboard import Dashboard
 from padu.schema.learning import Course
 from padu.schema.mutations import Delivery
+from padu.schema.node import Node
 from padu.schema.pagination import Connection
 from padu.schema.performance import Officer, Unit
 from padu.schema.population import Resident
@@ -27,6 +29,14 @@ from padu.schema.service_requests import ServiceRequest
 
 @strawberry.type(description="Everything Padu federates, in one graph.")
 class Query:
+    node: Node | None = strawberry.field(
+        resolver=entities.node,
+        description="The entity with this global `id`: a resident, officer, service request, "
+        "course or unit; null when you may not see it or it is not there.",
+    )
+    nodes: list[Node | None] = strawberry.field(
+        resolver=entities.nodes, description="Each id's entity (at most 100), as `node` finds it."
+    )
     region: Region = strawberry.field(resolver=region.region)
     resident: Resident | None = strawberry.field(
         resolver=population.resident, description="A resident by NIK (population registry)."

@@ -22,6 +22,7 @@ NIP = NewType("NIP", str)
 
 INT64_MAX = 2**63 - 1  # ids are PostgreSQL bigint
 _DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII only: str.isdigit() and int() take '١٢٣' too
+_GLOBAL_ID = re.compile(r"[A-Za-z0-9_-]{22,200}")  # a sealed global id: unpadded base64url
 # Far inside what Python and PostgreSQL can hold, so no time zone shift or date arithmetic
 # in a resolver can overflow.
 EARLIEST, LATEST = date(1900, 1, 1), date(2100, 12, 31)
@@ -36,13 +37,19 @@ def _shown(value: Any) -> str:
 
 
 def id_problem(value: Any) -> str | None:
-    """Padu's ids are PostgreSQL bigints: ASCII digits, at most 2**63 - 1."""
+    """An id is a global id Padu gave (unpadded base64url, padu.resolvers.entities), or the
+    number of a request or course, as before global ids: ASCII digits, at most 2**63 - 1."""
     if isinstance(value, bool) or not isinstance(value, str | int):
         return None  # not an ID at all: graphql-core refuses it with its own message
     text = str(value)
     if _DIGITS.fullmatch(text) and int(text) <= INT64_MAX:
         return None
-    return f"must be a numeric id (ASCII digits 0-9, at most {INT64_MAX}), got {_shown(value)}"
+    if _GLOBAL_ID.fullmatch(text) and not text.isdigit():  # all digits: a number, too large
+        return None  # whether this server made it is the resolver's to find (else: not found)
+    return (
+        "must be an id Padu gave (an `id` field's value) or a request's or course's number "
+        f"(ASCII digits 0-9, at most {INT64_MAX}), got {_shown(value)}"
+    )
 
 
 def string_problem(value: Any, max_chars: int) -> str | None:

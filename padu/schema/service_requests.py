@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from padu.resolvers import entities as resolve_entities
 from padu.resolvers import service_requests as resolve
 from padu.resolvers import sync as resolve_sync
 from padu.schema.enums import ChangeKind, RequestStatus, ServiceCategory
+from padu.schema.node import Node
 from padu.schema.pagination import Connection
 from padu.schema.region import District, Village
 
@@ -34,8 +36,12 @@ class RequestEvent:
 
 
 @strawberry.type(description="A citizen's service request or complaint.")
-class ServiceRequest:
-    id: strawberry.ID
+class ServiceRequest(Node):
+    id: strawberry.ID = strawberry.field(
+        resolver=resolve_entities.request_id,
+        description="A global id (opaque; `node(id:)` finds the request again). Arguments "
+        "taking a request's id also take its number, as ids were before.",
+    )
     ticket_number: str
     category: ServiceCategory
     category_name: str = strawberry.field(description="The category's name in the source system.")
@@ -71,7 +77,9 @@ ServiceRequestConnection = Connection[ServiceRequest]
 class ServiceRequestChange:
     kind: ChangeKind
     at: datetime = strawberry.field(description="When the source system made the change.")
-    request_id: strawberry.ID
+    request_id: strawberry.ID = strawberry.field(
+        resolver=resolve_entities.change_request_id, description="The request's `id`."
+    )
     status: RequestStatus
     previous_status: RequestStatus | None = strawberry.field(
         description="Before a status change; null for a new request."

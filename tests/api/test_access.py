@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from padu.principal import Role
-from tests.conftest import ADMIN_ID, GraphQL
+from tests.conftest import ADMIN_ID, GraphQL, node_id
 from tests.data import AGUS, ANDI, BUDI, DEWI, HENDRA, JOKO, KK_BUDI, MAYA, SITI
 
 A, C, P, S, D, N = (  # admin, citizen, petugas (officer), supervisor, dashboard, none
@@ -222,7 +222,7 @@ async def test_a_citizen_cannot_reach_another_nik_by_any_path(gql: GraphQL) -> N
     requests = await gql("{ serviceRequests { totalCount nodes { id } } }", as_=me)
     assert requests["data"]["serviceRequests"] == {
         "totalCount": 2,
-        "nodes": [{"id": "2"}, {"id": "1"}],
+        "nodes": [{"id": node_id("ServiceRequest", 2)}, {"id": node_id("ServiceRequest", 1)}],
     }
     dewis = await gql('{ serviceRequest(id: "4") { id resident { nik } } }', as_=me)
     assert dewis["data"] == {"serviceRequest": None}

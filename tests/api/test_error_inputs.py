@@ -126,7 +126,11 @@ async def test_an_id_variable_must_be_ascii_digits_within_int64(
         padu, config, "query($id: ID!) { serviceRequest(id: $id) { id } }", {"id": bad}
     )
     message = refused(body, "$id", {"variable": "id"})
-    assert "must be a numeric id (ASCII digits 0-9, at most 9223372036854775807)" in message
+    assert (
+        "must be an id Padu gave (an `id` field's value) or a request's or course's number "
+        in message
+    )
+    assert "(ASCII digits 0-9, at most 9223372036854775807)" in message
 
 
 @pytest.mark.parametrize(
@@ -170,9 +174,12 @@ async def test_good_ids_up_to_int64_max_are_looked_up(
     padu: httpx.AsyncClient, config: Config
 ) -> None:
     found = await ask(
-        padu, config, '{ a: serviceRequest(id: "2") { id } b: serviceRequest(id: 2) { id } }'
+        padu,
+        config,
+        '{ a: serviceRequest(id: "2") { ticketNumber } b: serviceRequest(id: 2) { ticketNumber } }',
     )
-    assert found == {"data": {"a": {"id": "2"}, "b": {"id": "2"}}}
+    ticket = {"ticketNumber": "LKS-2026-000002"}
+    assert found == {"data": {"a": ticket, "b": ticket}}
     edge = await ask(
         padu, config, "query($id: ID!) { serviceRequest(id: $id) { id } }", {"id": INT64_MAX}
     )

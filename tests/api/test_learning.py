@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import GraphQL
+from tests.conftest import GraphQL, node_id
 from tests.data import AGUS, HENDRA, JOKO, MAYA
 
 SUMMARY = """query($nip: NIP!, $year: Int!) { officer(nip: $nip) { learning(year: $year) {
@@ -28,7 +28,7 @@ async def test_officer_meeting_twenty_jp_is_compliant(gql: GraphQL) -> None:
             {
                 "id": "1",
                 "course": {
-                    "id": "1",
+                    "id": node_id("Course", 1),
                     "title": "Pelayanan Publik Prima",
                     "jp": 12,
                     "mandatory": True,
@@ -40,7 +40,7 @@ async def test_officer_meeting_twenty_jp_is_compliant(gql: GraphQL) -> None:
             {
                 "id": "2",
                 "course": {
-                    "id": "2",
+                    "id": node_id("Course", 2),
                     "title": "Literasi Digital ASN",
                     "jp": 10,
                     "mandatory": False,
@@ -52,7 +52,7 @@ async def test_officer_meeting_twenty_jp_is_compliant(gql: GraphQL) -> None:
             {
                 "id": "3",
                 "course": {
-                    "id": "3",
+                    "id": node_id("Course", 3),
                     "title": "Pendidikan Anti-Korupsi",
                     "jp": 6,
                     "mandatory": True,
@@ -78,7 +78,7 @@ async def test_jp_counts_by_completion_year(gql: GraphQL) -> None:
             {
                 "id": "5",
                 "course": {
-                    "id": "1",
+                    "id": node_id("Course", 1),
                     "title": "Pelayanan Publik Prima",
                     "jp": 12,
                     "mandatory": True,
@@ -111,21 +111,21 @@ async def test_course_catalogue_lists_visible_courses(gql: GraphQL) -> None:
         "totalCount": 3,
         "nodes": [
             {
-                "id": "1",
+                "id": node_id("Course", 1),
                 "title": "Pelayanan Publik Prima",
                 "shortName": "PPP",
                 "jp": 12,
                 "mandatory": True,
             },
             {
-                "id": "2",
+                "id": node_id("Course", 2),
                 "title": "Literasi Digital ASN",
                 "shortName": "LITDIG",
                 "jp": 10,
                 "mandatory": False,
             },
             {
-                "id": "3",
+                "id": node_id("Course", 3),
                 "title": "Pendidikan Anti-Korupsi",
                 "shortName": "PAK",
                 "jp": 6,

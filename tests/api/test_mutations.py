@@ -22,6 +22,7 @@ from tests.conftest import (
     drop_databases,
     eventually,
     fresh_databases,
+    node_id,
 )
 from tests.data import AGUS, BUDI, HENDRA, JOKO, MAYA, SITI
 
@@ -212,7 +213,11 @@ async def test_enrolling_in_a_course(ask: Ask) -> None:
     body = await ask(ENROL, {"c": "1"}, as_=joko)
     assert body["data"]["enrollInCourse"] == {
         "errors": [],
-        "enrollment": {"course": {"id": "1"}, "completed": False, "officer": {"nip": JOKO}},
+        "enrollment": {
+            "course": {"id": node_id("Course", 1)},
+            "completed": False,
+            "officer": {"nip": JOKO},
+        },
     }
     again = await ask(ENROL, {"c": "1"}, as_=joko)
     assert again["data"]["enrollInCourse"]["errors"] == [
@@ -232,7 +237,7 @@ async def test_a_completion_credits_jp_and_e_kinerja_once(
     assert body["data"]["recordCourseCompletion"] == {
         "errors": [],
         "enrollment": {
-            "course": {"id": "3"},
+            "course": {"id": node_id("Course", 3)},
             "completed": True,
             "completedAt": "2026-05-01T03:00:00+00:00",
         },

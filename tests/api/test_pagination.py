@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import GraphQL
+from tests.conftest import GraphQL, node_id
 from tests.data import AGUS, ANDI, BUDI, DEWI, RUDI, SITI
 
 PAGE = """query($first: Int, $after: String) {
@@ -92,14 +92,17 @@ async def test_nested_connection_pages_by_its_own_cursor(gql: GraphQL) -> None:
       assignedRequests(first: 2, after: $after) {
         totalCount pageInfo { hasNextPage endCursor } nodes { id } } } }"""
     first = (await gql(query, {"nip": AGUS}))["data"]["officer"]["assignedRequests"]
-    assert (first["totalCount"], [n["id"] for n in first["nodes"]]) == (3, ["5", "2"])
+    assert (first["totalCount"], [n["id"] for n in first["nodes"]]) == (
+        3,
+        [node_id("ServiceRequest", 5), node_id("ServiceRequest", 2)],
+    )
     assert first["pageInfo"]["hasNextPage"] is True
     after = first["pageInfo"]["endCursor"]
     rest = (await gql(query, {"nip": AGUS, "after": after}))["data"]["officer"]["assignedRequests"]
     assert rest == {
         "totalCount": 3,
         "pageInfo": {"hasNextPage": False, "endCursor": rest["pageInfo"]["endCursor"]},
-        "nodes": [{"id": "1"}],
+        "nodes": [{"id": node_id("ServiceRequest", 1)}],
     }
     beyond = await gql(query, {"nip": AGUS, "after": rest["pageInfo"]["endCursor"]})
     assert beyond["data"]["officer"]["assignedRequests"]["nodes"] == []

@@ -17,7 +17,7 @@ from playwright.async_api import Page, WebSocket
 
 from padu.principal import Role
 from tests.api.subscribing import RESOLVE
-from tests.conftest import ADMIN_ID, Served, bearer
+from tests.conftest import ADMIN_ID, Served, bearer, node_id
 from tests.data import AGUS
 
 LOAD_MS = 15000
@@ -125,4 +125,9 @@ async def test_a_subscription_signs_in_with_the_headers_tab(
     body = await site.ask(RESOLVE, {"id": "2"}, (Role.OFFICER, AGUS))
     assert body["data"]["resolveServiceRequest"]["errors"] == [], body
     shown = await answer(page, "STATUS_CHANGED")  # an admin sees every request's changes
-    assert shown["data"] == {"serviceRequestChanged": {"requestId": "2", "kind": "STATUS_CHANGED"}}
+    assert shown["data"] == {
+        "serviceRequestChanged": {
+            "requestId": node_id("ServiceRequest", 2),
+            "kind": "STATUS_CHANGED",
+        }
+    }

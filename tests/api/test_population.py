@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import GraphQL
+from tests.conftest import GraphQL, node_id
 from tests.data import ANDI, BUDI, DEWI, KK_BUDI, RUDI, SITI
 
 RESIDENT = """
@@ -123,6 +123,6 @@ async def test_resident_service_requests_cross_to_the_service_request_system(
             {"ticketNumber": "LKS-2026-000001", "status": "RESOLVED"},
         ],
     }
-    assert resident["open"] == {"totalCount": 1, "nodes": [{"id": "2"}]}
+    assert resident["open"] == {"totalCount": 1, "nodes": [{"id": node_id("ServiceRequest", 2)}]}
     # Two aliases with different arguments: one round trip each, nothing more.
     assert body["extensions"]["sources"]["service_requests"] == {"roundTrips": 2, "rows": 3}

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import GraphQL
+from tests.conftest import GraphQL, node_id
 from tests.data import AGUS, BUDI
 
 LIST = """query($f: ServiceRequestFilter) {
-  serviceRequests(filter: $f) { totalCount nodes { id } } }"""
+  serviceRequests(filter: $f) { totalCount nodes { ticketNumber } } }"""
 
 
 async def ids(gql: GraphQL, filter: dict[str, Any]) -> tuple[int, list[str]]:
     body = await gql(LIST, {"f": filter})
     assert body.get("errors") is None, body
     found = body["data"]["serviceRequests"]
-    return found["totalCount"], [n["id"] for n in found["nodes"]]
+    # Each request's number, from its ticket (LKS-2026-000003 is request 3).
+    return found["totalCount"], [str(int(n["ticketNumber"][-6:])) for n in found["nodes"]]
 
 
 async def test_request_by_id_with_its_relations(gql: GraphQL) -> None:
@@ -31,7 +32,7 @@ async def test_request_by_id_with_its_relations(gql: GraphQL) -> None:
     )
     assert body.get("errors") is None
     assert body["data"]["serviceRequest"] == {
-        "id": "1",
+        "id": node_id("ServiceRequest", 1),
         "ticketNumber": "LKS-2026-000001",
         "category": "KTP_EL",
         "categoryName": "Perekaman dan pencetakan KTP-el",

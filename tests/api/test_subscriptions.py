@@ -39,6 +39,7 @@ from tests.conftest import (
     drop_databases,
     eventually,
     fresh_databases,
+    node_id,
     on_a_port,
 )
 from tests.data import AGUS, BUDI, DEWI, MAYA, SITI
@@ -60,7 +61,7 @@ async def test_resolving_through_the_api_reaches_a_subscriber_within_a_second(
         "type": "next",
         "payload": {"data": {"serviceRequestChanged": {
             "kind": "STATUS_CHANGED", "status": "RESOLVED", "previousStatus": "IN_PROGRESS",
-            "requestId": "2", "request": {"ticketNumber": "LKS-2026-000002",
+            "requestId": node_id("ServiceRequest", 2), "request": {"ticketNumber": "LKS-2026-000002",
                                           "status": "RESOLVED", "district": {"code": "36.71.01"}},
         }}},
     }  # fmt: skip
@@ -116,7 +117,7 @@ async def test_a_change_made_by_another_application_is_heard(live: Served, socke
     change = (await admin.receive())["payload"]["data"]["serviceRequestChanged"]
     assert (change["kind"], change["requestId"], change["previousStatus"], change["status"]) == (
         "STATUS_CHANGED",
-        "5",
+        node_id("ServiceRequest", 5),
         "VERIFIED",
         "IN_PROGRESS",
     )
