@@ -36,6 +36,7 @@ from strawberry.types.execution import PreExecutionError
 from padu.auth import Unauthenticated
 from padu.context import Context
 from padu.metrics import SUBSCRIPTIONS
+from padu.persisted import PersistedRefusal
 from padu.principal import by_address
 from padu.subscription_share import FELL_BEHIND, INCREMENTAL, Ended, Event, share_key
 from padu.tracing import event as traced_event
@@ -150,6 +151,19 @@ class PaduTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
         await super().shutdown()
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        # Persisted operations hold over WebSocket too: by hash, and in trusted mode only the
+        # manifest's documents (padu.persisted).
+        payload = message.get("payload")
+        if isinstance(payload, dict) and self.connection_acknowledged:
+            try:
+                query = self.view.persisted.query(payload.get("query"), payload.get("extensions"))
+            except PersistedRefusal as refused:
+                error = {"message": refused.message, "extensions": {"code": refused.code}}
+                message_ = {"id": message["id"], "type": "error", "payload": [error]}
+                await self.send_message(cast("ErrorMessage", message_))
+                return
+            if query is not None:
+                payload["query"] = query
         cap = self.view.config.limits.max_subscriptions
         if self.connection_acknowledged and len(self.operations) >= cap:
             error = {

@@ -4,6 +4,7 @@ JSON errors; a trusted Padu runs the manifest's documents only."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,13 +15,14 @@ import httpx
 import pytest
 import pytest_asyncio
 from starlette.applications import Starlette
+from websockets.asyncio.client import connect
 
 from padu.app import create_app
 from padu.config import Config, ConfigError, parse_config
 from padu.persisted import sha256
 from padu.principal import Role
 from padu.view import PaduGraphQL
-from tests.conftest import ADMIN_ID, TEST_SETTINGS, bearer
+from tests.conftest import ADMIN_ID, TEST_SETTINGS, bearer, on_a_port
 
 QUERY = "query Region { region { code name } }"
 MANIFEST_QUERY = "query Districts { region { districts { code } } }"
@@ -163,3 +165,26 @@ async def test_an_invalid_trusted_document_stops_start_up(
             pass
     assert (raised.value.file, raised.value.key) == (str(path), "operations[1] (Op)")
     assert "Cannot query field 'mayor' on type 'Region'" in raised.value.reason
+
+
+async def test_trusted_padu_refuses_an_unknown_subscription_and_takes_one_by_hash(
+    tmp_path: Path, dsns: dict[str, str]
+) -> None:
+    allowed = "subscription Watch { serviceRequestChanged { kind } }"
+    config = trusted_config(manifest(tmp_path, MANIFEST_QUERY, allowed))
+    async with (
+        on_a_port(config, dsns) as address,
+        connect(f"ws://{address}/graphql", subprotocols=["graphql-transport-ws"]) as ws,  # type: ignore[list-item]
+    ):
+        init = {"type": "connection_init", "payload": bearer(config, *ADMIN)}
+        await ws.send(json.dumps(init))
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        unknown = {"query": "subscription { serviceRequestChanged { status } }"}
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": unknown}))
+        refused = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        assert (refused["id"], refused["type"]) == ("1", "error")
+        assert refused["payload"][0]["extensions"] == {"code": "PERSISTED_QUERY_NOT_ALLOWED"}
+        by_hash = {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": sha256(allowed)}}}
+        await ws.send(json.dumps({"id": "2", "type": "subscribe", "payload": by_hash}))
+        with pytest.raises(TimeoutError):  # subscribed: nothing to say until a change
+            await asyncio.wait_for(ws.recv(), 0.5)
