@@ -144,6 +144,25 @@ class Entity:
     key: str  # the key's field, as the SDL's @key names it
     record: type
     find: Find
+    # Where a subgraph only adds fields that need nothing of the entity but its key (no field
+    # rule reads the record), the entity as that key alone: no round trip to its owner.
+    reference: Find | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResidentReference:
+    """A resident as another system's subgraph knows one: by NIK. Its requests, payments and
+    visits are found by the NIK, each under the caller's own row scope, and every field rule
+    on them is by role; the population subgraph, which owns the resident, decides whether the
+    caller may see them at all (an id names only a resident some query showed the caller)."""
+
+    nik: str
+
+
+async def _resident_references(context: Context, representations: list[Any]) -> list[object | None]:
+    opened = _opened("Resident")
+    keys = [opened(context, r) if isinstance(r, Mapping) else None for r in representations]
+    return [None if nik is None else ResidentReference(nik) for nik in keys]
 
 
 def _opened(type_name: str) -> Callable[[Context, Mapping[str, Any]], str | None]:
@@ -156,7 +175,10 @@ def _numbered(type_name: str) -> Callable[[Context, Mapping[str, Any]], int | No
 
 ENTITIES: dict[str, Entity] = {
     "Resident": Entity(
-        "id", population_records.Resident, _by_loader(ResidentByNikLoader, _opened("Resident"))
+        "id",
+        population_records.Resident,
+        _by_loader(ResidentByNikLoader, _opened("Resident")),
+        reference=_resident_references,
     ),
     "Officer": Entity(
         "id", performance_records.Officer, _by_loader(OfficerByNipLoader, _opened("Officer"))
@@ -174,13 +196,18 @@ ENTITIES: dict[str, Entity] = {
     "Village": Entity("code", region.Village, _in_region("village")),
 }
 TYPE_OF_RECORD = {entity.record: name for name, entity in ENTITIES.items()}
+TYPE_OF_RECORD[ResidentReference] = "Resident"
 
 
 async def entities(
-    context: Context, representations: list[Any], served: frozenset[str]
+    context: Context,
+    representations: list[Any],
+    served: frozenset[str],
+    referenced: frozenset[str] = frozenset(),
 ) -> list[object | None]:
     """``_entities``: each representation's entity (None where there is none to see), found in
-    one batch per type, the types' batches at once."""
+    one batch per type, the types' batches at once; a type in ``referenced`` as its key alone
+    (``Entity.reference``)."""
     by_type: dict[str, list[int]] = {}
     for index, representation in enumerate(representations):
         name = representation.get("__typename") if isinstance(representation, Mapping) else None
@@ -194,7 +221,9 @@ async def entities(
     found: list[object | None] = [None] * len(representations)
 
     async def of_type(name: str, indexes: list[int]) -> None:
-        records = await ENTITIES[name].find(context, [representations[i] for i in indexes])
+        entity = ENTITIES[name]
+        find = entity.reference if name in referenced and entity.reference else entity.find
+        records = await find(context, [representations[i] for i in indexes])
         for index, record in zip(indexes, records, strict=True):
             found[index] = record
 

@@ -295,7 +295,7 @@ class _Builder:
                         GraphQLNonNull(GraphQLList(GraphQLNonNull(_ANY)))
                     )
                 },
-                resolve=_entities_resolver(served),
+                resolve=_entities_resolver(served, self._referenced(served)),
             )
         root = GraphQLObjectType("Query", root_fields, description=query.description)
         self.copies["Query"] = root
@@ -306,6 +306,13 @@ class _Builder:
             directives=full.directives,
         )
         return Subgraph(cut.name, schema, sdl)
+
+    def _referenced(self, served: frozenset[str]) -> frozenset[str]:
+        """Foreign entities this subgraph resolves by their key alone: those whose fields it
+        adds need nothing of the record (``Entity.reference``), e.g. a resident's requests."""
+        return frozenset(
+            t for t in served if t in self.cut.stubs and ENTITIES[t].reference is not None
+        )
 
     def _unresolvable(self, type_name: str) -> bool:
         """A foreign entity this subgraph only points at (it adds no field to it)."""
@@ -357,9 +364,9 @@ def _type_of_entity(value: Any, info: GraphQLResolveInfo[Any], abstract: Any) ->
     return TYPE_OF_RECORD.get(type(value))
 
 
-def _entities_resolver(served: frozenset[str]) -> Any:
+def _entities_resolver(served: frozenset[str], referenced: frozenset[str]) -> Any:
     async def resolve(root: Any, info: GraphQLResolveInfo[Any], representations: list[Any]) -> Any:
-        return await entities(info.context, representations, served)
+        return await entities(info.context, representations, served, referenced)
 
     return resolve
 

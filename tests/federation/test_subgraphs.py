@@ -140,3 +140,23 @@ def test_the_supergraph_refuses_a_port_in_use() -> None:
         with pytest.raises(SupergraphError, match=f"port {port} is in use"):
             port_free(port)
     port_free(port)  # free again once closed
+
+
+async def test_a_residents_requests_need_no_round_trip_to_the_population_registry(
+    gql: Any, dsns: dict[str, str]
+) -> None:
+    """service_requests adds only fields found by the NIK, under the caller's request scope:
+    it resolves residents by their key alone, and still shows a citizen only their own."""
+    ids = await gql(f'{{ resident(nik: "{SITI}") {{ id family {{ members {{ id nik }} }} }} }}')
+    members = {m["nik"]: m["id"] for m in ids["data"]["resident"]["family"]["members"]}
+    query = """query($r: [_Any!]!) { _entities(representations: $r) {
+      ... on Resident { id serviceRequests { totalCount } } } }"""
+    wanted = [{"__typename": "Resident", "id": members[n]} for n in (BUDI, SITI)]
+    async with subgraph("service_requests", dsns) as ask:
+        body = await ask(query, {"r": wanted})
+        trips = {n: s["roundTrips"] for n, s in body["extensions"]["sources"].items()}
+        assert "population" not in trips and trips["service_requests"] == 1, trips
+        assert [e["serviceRequests"]["totalCount"] for e in body["data"]["_entities"]] == [2, 1]
+        as_siti = await ask(query, {"r": wanted}, (Role.CITIZEN, SITI))
+        counts = [e["serviceRequests"]["totalCount"] for e in as_siti["data"]["_entities"]]
+        assert counts == [0, 1]  # Budi's requests are not hers to see
