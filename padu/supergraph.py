@@ -56,13 +56,16 @@ def node_installed() -> None:
         )
 
 
-def _wait(url: str, process: subprocess.Popen[bytes], what: str) -> None:
+def _wait(url: str, process: subprocess.Popen[bytes], what: str, graphql: bool = False) -> None:
+    """Until ``url`` answers (a GET, or with ``graphql`` a POST of ``{ __typename }``)."""
+    body = json.dumps({"query": "{ __typename }"}).encode() if graphql else None
+    headers = {"Content-Type": "application/json"} if graphql else {}
     deadline = time.monotonic() + READY_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SupergraphError(f"{what} stopped at start-up (exit code {process.returncode})")
         try:
-            with urllib.request.urlopen(url, timeout=1):
+            with urllib.request.urlopen(urllib.request.Request(url, body, headers), timeout=1):
                 return
         except OSError:
             time.sleep(0.1)
@@ -174,24 +177,7 @@ def supergraph(
         server = start_gateway(gateway, composed, port, env)
         processes.append(server)
         url = f"http://127.0.0.1:{port}/graphql"
-        _wait_gateway(url, server, gateway)
+        _wait(url, server, f"the {gateway} gateway", graphql=True)
         yield url
     finally:
         stop(processes)
-
-
-def _wait_gateway(url: str, process: subprocess.Popen[bytes], gateway: str) -> None:
-    deadline = time.monotonic() + READY_SECONDS
-    body = json.dumps({"query": "{ __typename }"}).encode()
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SupergraphError(f"the {gateway} gateway stopped at start-up")
-        request = urllib.request.Request(
-            url, body, {"Content-Type": "application/json"}, method="POST"
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SupergraphError(f"the {gateway} gateway did not answer {url}")

@@ -70,7 +70,8 @@ def open_id(context: Context, type_name: str, value: object) -> str | None:
 def number_of(context: Context, type_name: str, value: object) -> int | None:
     """A request's or course's number from its global id, or from the number itself (the ids
     these had before global ids, still accepted as input); None when it names no such entity."""
-    return _int(value) if _int(value) is not None else _int(open_id(context, type_name, value))
+    number = _int(value)
+    return number if number is not None else _int(open_id(context, type_name, value))
 
 
 def _global_id(type_name: str, key: Callable[[Any], object]) -> Callable[[Any, Info], str]:

@@ -24,7 +24,7 @@ resolvers, loaders, access rules, limits and audit of the single process):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,7 +47,7 @@ from graphql import (
     print_type,
 )
 
-from padu.config import CORE_SUBGRAPHS
+from padu.config import subgraph_names
 from padu.declared.declaration import ApplicationDecl
 from padu.resolvers.entities import ENTITIES, TYPE_OF_RECORD, entities
 
@@ -109,8 +109,7 @@ class Ownership:
                 for link in declared.links:
                     if link.reverse is not None:
                         extensions[(link.to, link.reverse)] = app.name
-        names = CORE_SUBGRAPHS + tuple(app.name for app in applications)
-        return cls(queries, MUTATIONS, extensions, names)
+        return cls(queries, MUTATIONS, extensions, subgraph_names(applications))
 
     def owner(self, type_name: str, declared: Mapping[str, str]) -> str | None:
         """The subgraph owning an entity (core or declared type); None for other types."""
@@ -371,5 +370,4 @@ def _entities_resolver(served: frozenset[str], referenced: frozenset[str]) -> An
     return resolve
 
 
-def names(applications: Iterable[ApplicationDecl]) -> tuple[str, ...]:
-    return CORE_SUBGRAPHS + tuple(app.name for app in applications)
+names = subgraph_names  # the subgraphs of a configuration, as padu.config lists them
