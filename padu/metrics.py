@@ -17,6 +17,7 @@ import logging
 import os
 import re
 import time
+from functools import lru_cache
 from typing import Any, Literal
 
 import orjson
@@ -111,17 +112,38 @@ _ERRORS_KEY = b'"errors":['
 access_log = logging.getLogger("padu.access")
 
 
+@lru_cache(maxsize=256)
+def _of_source(source: str) -> tuple[Any, Any, Any, Any, Any]:
+    """A source's labelled metrics, looked up once: ``labels()`` checks its arguments on
+    every call, and these are updated three times per round trip."""
+    return (
+        ROUND_TRIPS.labels(source),
+        ROUND_TRIP_SECONDS.labels(source),
+        CIRCUIT.labels(source),
+        POOL_IN_USE.labels(source),
+        POOL_WAITING.labels(source),
+    )
+
+
+@lru_cache(maxsize=1024)
+def _of_operation(operation: str, outcome: str) -> tuple[Any, Any]:
+    """An operation's labelled request count and latency (operation names are bounded)."""
+    return REQUESTS.labels(operation, outcome), LATENCY.labels(operation)
+
+
 def round_trip(source: str, seconds: float) -> None:
     """One answered call to ``source`` that took ``seconds``."""
-    ROUND_TRIPS.labels(source).inc()
-    ROUND_TRIP_SECONDS.labels(source).observe(seconds)
+    trips, latency, *_ = _of_source(source)
+    trips.inc()
+    latency.observe(seconds)
 
 
 def source_state(source: str, circuit: str, in_use: int, calls: int) -> None:
     """A source's circuit and pool after a call began or ended (``calls`` under way)."""
-    CIRCUIT.labels(source).set(CIRCUIT_VALUES[circuit])
-    POOL_IN_USE.labels(source).set(in_use)
-    POOL_WAITING.labels(source).set(max(calls - in_use, 0))
+    *_, state, used, waiting = _of_source(source)
+    state.set(CIRCUIT_VALUES[circuit])
+    used.set(in_use)
+    waiting.set(max(calls - in_use, 0))
 
 
 def audit_written(entries: int) -> None:
@@ -218,8 +240,9 @@ class Observed:
         context = state.get("padu")
         name = getattr(context, "operation_name", None)
         operation = self.names.label(name, outcome != "refused")
-        REQUESTS.labels(operation, outcome).inc()
-        LATENCY.labels(operation).observe(seconds)
+        requests, latency = _of_operation(operation, outcome)
+        requests.inc()
+        latency.observe(seconds)
         for code in codes:
             ERRORS.labels(code).inc()
         principal = state.get("principal")
